@@ -39,6 +39,8 @@ CREATE TABLE resource_events (
     recorded_at      timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX resource_events_by_resource ON resource_events (resource, resource_version);
+-- Lists at a past revision and compaction look up the history of one object.
+CREATE INDEX resource_events_by_object ON resource_events (resource, namespace, name, resource_version);
 CREATE INDEX resource_events_by_time ON resource_events (recorded_at);
 
 COMMENT ON TABLE resource_events IS

@@ -25,7 +25,11 @@ public record FieldError(Type type, String field, Object badValue, String detail
     TOO_LONG("FieldValueTooLong", "Too long"),
     TOO_MANY("FieldValueTooMany", "Too many"),
     INTERNAL("InternalError", "Internal error"),
-    TYPE_INVALID("FieldValueTypeInvalid", "Invalid value");
+    TYPE_INVALID("FieldValueTypeInvalid", "Invalid value"),
+    /** Not a field error: a Status cause for "resourceVersion newer than the server has". */
+    RESOURCE_VERSION_TOO_LARGE("ResourceVersionTooLarge", ""),
+    /** Not a field error: a Status cause naming the field manager an apply conflicts with. */
+    FIELD_MANAGER_CONFLICT("FieldManagerConflict", "");
 
     public final String causeType;
     public final String text;

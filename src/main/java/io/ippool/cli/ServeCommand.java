@@ -1,0 +1,76 @@
+package io.ippool.cli;
+
+import io.ippool.server.ApiServer;
+import io.ippool.server.ServerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `serve`: the API server. Every flag also reads an IPPOOL_* environment variable. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Serve the spiderpool.spidernet.io/v2beta1 API and IP allocation from PostgreSQL.")
+public final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:IPPOOL_DATA_DIR:-./data}",
+      description = "Certificates, kubeconfig and (without --database-url) the embedded PostgreSQL. "
+          + "Env IPPOOL_DATA_DIR. Default: ${DEFAULT-VALUE}")
+  Path dataDir;
+
+  @Option(names = "--database-url", paramLabel = "URL", defaultValue = "${env:IPPOOL_DATABASE_URL}",
+      description = "postgresql://user:password@host:port/db of an external PostgreSQL 14+; empty runs an "
+          + "embedded PostgreSQL in DATA_DIR/postgres. Env IPPOOL_DATABASE_URL.")
+  String databaseUrl;
+
+  @Option(names = "--bind-address", paramLabel = "ADDR", defaultValue = "${env:IPPOOL_BIND_ADDRESS:-127.0.0.1}",
+      description = "Address the HTTPS port listens on. Env IPPOOL_BIND_ADDRESS. Default: ${DEFAULT-VALUE}")
+  String bindAddress;
+
+  @Option(names = "--secure-port", paramLabel = "PORT", defaultValue = "${env:IPPOOL_SECURE_PORT:-6443}",
+      description = "HTTPS port (0 picks a free one). Env IPPOOL_SECURE_PORT. Default: ${DEFAULT-VALUE}")
+  int securePort;
+
+  @Option(names = "--ipam-socket", paramLabel = "PATH", defaultValue = "${env:IPPOOL_IPAM_SOCKET}",
+      description = "Unix socket for the CNI plugin's IPAM API (mode 0600); empty disables it. "
+          + "Env IPPOOL_IPAM_SOCKET.")
+  Path ipamSocket;
+
+  @Option(names = "--tls-cert-file", paramLabel = "FILE", defaultValue = "${env:IPPOOL_TLS_CERT_FILE}",
+      description = "Serving certificate (PEM); default: one generated in DATA_DIR/pki. Env IPPOOL_TLS_CERT_FILE.")
+  Path tlsCertFile;
+
+  @Option(names = "--tls-private-key-file", paramLabel = "FILE", defaultValue = "${env:IPPOOL_TLS_PRIVATE_KEY_FILE}",
+      description = "Key of --tls-cert-file (PEM). Env IPPOOL_TLS_PRIVATE_KEY_FILE.")
+  Path tlsKeyFile;
+
+  @Option(names = "--client-ca-file", paramLabel = "FILE", defaultValue = "${env:IPPOOL_CLIENT_CA_FILE}",
+      description = "Extra CA bundle that client certificates may be signed by (besides DATA_DIR/pki/ca.crt). "
+          + "Env IPPOOL_CLIENT_CA_FILE.")
+  Path clientCaFile;
+
+  @Option(names = "--event-retention", paramLabel = "DURATION", defaultValue = "${env:IPPOOL_EVENT_RETENTION:-15m}",
+      converter = DurationConverter.class,
+      description = "How long watch history is kept (e.g. 90s, 15m, 2h). Env IPPOOL_EVENT_RETENTION. "
+          + "Default: ${DEFAULT-VALUE}")
+  Duration eventRetention;
+
+  @Option(names = "--database-pool-size", paramLabel = "N", defaultValue = "${env:IPPOOL_DATABASE_POOL_SIZE:-16}",
+      description = "Connections to PostgreSQL. Env IPPOOL_DATABASE_POOL_SIZE. Default: ${DEFAULT-VALUE}")
+  int databasePoolSize;
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config = new ServerConfig(dataDir, databaseUrl, bindAddress, securePort, ipamSocket, tlsCertFile,
+        tlsKeyFile, clientCaFile, eventRetention, databasePoolSize);
+    ApiServer server = new ApiServer(config).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.stop();
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,137 @@
+package io.ippool.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.ippool.api.ResourceKind;
+import io.ippool.errors.ApiException;
+import io.vertx.core.buffer.Buffer;
+
+/** Decodes request bodies (JSON or YAML) into objects, with kube-apiserver's error wording. */
+public final class Bodies {
+  public static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+  private static final ObjectMapper JSON_STRICT = new ObjectMapper()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper YAML = new YAMLMapper(YAMLFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+
+  private Bodies() {
+  }
+
+  /** The media type without parameters, lower case; "" when absent. */
+  public static String mediaType(String contentType) {
+    if (contentType == null) {
+      return "";
+    }
+    int semi = contentType.indexOf(';');
+    return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase();
+  }
+
+  /** Parses JSON or YAML; a document that does not parse is a 400 worded as kube-apiserver words it. */
+  public static JsonNode parse(Buffer body, String mediaType, ResourceKind kind) {
+    if (body == null || body.length() == 0) {
+      throw ApiException.badRequest(cannotBeHandled(kind, "Object 'Kind' is missing in ''"));
+    }
+    try {
+      boolean yaml = mediaType.equals("application/yaml") || mediaType.equals("application/apply-patch+yaml");
+      JsonNode n = yaml ? YAML.readTree(body.getBytes()) : JSON.readTree(body.getBytes());
+      if (n == null || n.isMissingNode()) {
+        throw ApiException.badRequest(cannotBeHandled(kind, "Object 'Kind' is missing in ''"));
+      }
+      return n;
+    } catch (ApiException e) {
+      throw e;
+    } catch (Exception e) {
+      String msg = firstLine(e.getMessage());
+      throw ApiException.badRequest(cannotBeHandled(kind, msg));
+    }
+  }
+
+  /** Whether the raw JSON repeats a key somewhere (kube's strict decoding reports it). */
+  public static String duplicateField(Buffer body, String mediaType) {
+    if (mediaType.equals("application/yaml") || mediaType.equals("application/apply-patch+yaml")) {
+      return null; // YAML duplicates already fail to parse
+    }
+    try {
+      JSON_STRICT.readTree(body.getBytes());
+      return null;
+    } catch (Exception e) {
+      String m = e.getMessage();
+      int i = m == null ? -1 : m.indexOf("Duplicate field '");
+      if (i < 0) {
+        return null;
+      }
+      int end = m.indexOf('\'', i + 17);
+      return m.substring(i + 17, end);
+    }
+  }
+
+  /**
+   * Checks apiVersion and kind of a body for {@code kind}, filling them when absent (as kube defaults an
+   * empty kind/apiVersion on POST/PUT to the endpoint's).
+   */
+  public static ObjectNode asObjectOf(JsonNode node, ResourceKind kind) {
+    if (!(node instanceof ObjectNode obj)) {
+      throw ApiException.badRequest(cannotBeHandled(kind,
+          "json: cannot unmarshal " + typeName(node) + " into Go value of type map[string]interface {}"));
+    }
+    String apiVersion = obj.path("apiVersion").asText("");
+    String k = obj.path("kind").asText("");
+    if (!apiVersion.isEmpty() && !apiVersion.equals(kind.apiVersion())) {
+      throw ApiException.badRequest("the API version in the data (" + apiVersion
+          + ") does not match the expected API version (" + kind.apiVersion() + ")");
+    }
+    if (!k.isEmpty() && !k.equals(kind.kind())) {
+      throw ApiException.badRequest("the kind in the data (" + k + ") does not match the expected kind ("
+          + kind.kind() + ")");
+    }
+    if (obj.has("metadata") && !obj.get("metadata").isObject() && !obj.get("metadata").isNull()) {
+      throw ApiException.badRequest(cannotBeHandled(kind,
+          "json: cannot unmarshal " + typeName(obj.get("metadata")) + " into Go struct field "
+              + kind.kind() + ".metadata of type v1.ObjectMeta"));
+    }
+    obj.put("apiVersion", kind.apiVersion());
+    obj.put("kind", kind.kind());
+    if (!obj.has("metadata") || obj.get("metadata").isNull()) {
+      obj.putObject("metadata");
+    }
+    return obj;
+  }
+
+  public static String cannotBeHandled(ResourceKind kind, String why) {
+    return kind.kind() + " in version \"" + kind.version() + "\" cannot be handled as a " + kind.kind() + ": " + why;
+  }
+
+  private static String typeName(JsonNode n) {
+    if (n == null || n.isNull()) {
+      return "null";
+    }
+    if (n.isArray()) {
+      return "array";
+    }
+    if (n.isTextual()) {
+      return "string";
+    }
+    if (n.isNumber()) {
+      return "number";
+    }
+    if (n.isBoolean()) {
+      return "bool";
+    }
+    return "object";
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "invalid body";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

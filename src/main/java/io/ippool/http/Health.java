@@ -1,0 +1,57 @@
+package io.ippool.http;
+
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * /livez (the process serves), /readyz and /healthz (it can reach PostgreSQL and is not shutting down),
+ * with kube-apiserver's plain-text answers and the reason when not ready.
+ */
+public final class Health {
+  private final Pool pool;
+  private final AtomicBoolean shuttingDown = new AtomicBoolean();
+
+  public Health(Pool pool) {
+    this.pool = pool;
+  }
+
+  public void shuttingDown() {
+    shuttingDown.set(true);
+  }
+
+  public void livez(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("ok");
+  }
+
+  public void readyz(RoutingContext ctx) {
+    boolean verbose = ctx.request().params().contains("verbose");
+    check().onComplete(ar -> {
+      String failure = ar.succeeded() ? null : ar.cause().getMessage();
+      if (failure == null && shuttingDown.get()) {
+        failure = "server is shutting down";
+      }
+      StringBuilder body = new StringBuilder();
+      if (verbose) {
+        body.append(failure == null ? "[+]database ok\n" : "[-]database failed: " + failure + "\n");
+        body.append(shuttingDown.get() ? "[-]shutdown failed: server is shutting down\n" : "[+]shutdown ok\n");
+      }
+      if (failure == null) {
+        body.append(verbose ? "readyz check passed" : "ok");
+        ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(body.toString());
+      } else {
+        if (!verbose) {
+          body.append("[-]database failed: ").append(failure).append("\n");
+        }
+        body.append("readyz check failed");
+        ctx.response().setStatusCode(500).putHeader("Content-Type", "text/plain; charset=utf-8")
+            .end(body.toString());
+      }
+    });
+  }
+
+  private Future<Void> check() {
+    return pool.query("SELECT 1").execute().mapEmpty();
+  }
+}

@@ -1,0 +1,163 @@
+package io.ippool.server;
+
+import io.ippool.auth.StaticAuthorizer;
+import io.ippool.http.ApiRouter;
+import io.ippool.http.Health;
+import io.ippool.http.discovery.DiscoveryDocuments;
+import io.ippool.http.resource.Kinds;
+import io.ippool.http.resource.ResourceEndpoint;
+import io.ippool.http.resource.WatchHandler;
+import io.ippool.registry.ResourceRegistry;
+import io.ippool.store.Database;
+import io.ippool.store.DatabaseUrl;
+import io.ippool.store.EmbeddedDatabase;
+import io.ippool.store.Migrations;
+import io.ippool.store.ResourceStore;
+import io.ippool.store.watch.EventHub;
+import io.ippool.tls.GeneratedPki;
+import io.ippool.tls.Pem;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts and stops one server process: database, migrations, certificates, HTTP. */
+public final class ApiServer {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+
+  private final ServerConfig config;
+  private EmbeddedDatabase embedded;
+  private Vertx vertx;
+  private Pool pool;
+  private EventHub hub;
+  private HttpServer http;
+  private Health health;
+  private DatabaseUrl databaseUrl;
+  private int port;
+
+  public ApiServer(ServerConfig config) {
+    this.config = config;
+  }
+
+  /** Blocking start; returns when the server answers. */
+  public ApiServer start() throws Exception {
+    Files.createDirectories(config.dataDir());
+    databaseUrl = config.embeddedDatabase()
+        ? startEmbedded()
+        : DatabaseUrl.parse(config.databaseUrl());
+    int applied = Migrations.migrate(databaseUrl);
+    LOG.info("database ready url={} migrationsApplied={}", databaseUrl.redacted(), applied);
+
+    GeneratedPki pki = GeneratedPki.ensure(config.dataDir().resolve("pki"), config.bindAddress(), List.of());
+    vertx = Vertx.vertx();
+    pool = Database.pool(vertx, databaseUrl, config.databasePoolSize());
+    PgConnectOptions listenOptions = new PgConnectOptions().setHost(databaseUrl.host()).setPort(databaseUrl.port())
+        .setDatabase(databaseUrl.database()).setUser(databaseUrl.user()).setPassword(databaseUrl.password());
+    hub = new EventHub(vertx, pool, listenOptions);
+    await(hub.start());
+
+    ResourceStore store = new ResourceStore(pool, Map.of(), List.of());
+    ResourceRegistry registry = new ResourceRegistry(store);
+    Kinds kinds = new Kinds(ServedKinds.all());
+    health = new Health(pool);
+    ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, new WatchHandler(vertx, store, hub));
+    ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health,
+        new StaticAuthorizer(Set.of(GeneratedPki.ADMIN_GROUP)), r -> { }, r -> { });
+
+    Path cert = config.tlsCertFile() != null ? config.tlsCertFile() : pki.serverCert;
+    Path key = config.tlsKeyFile() != null ? config.tlsKeyFile() : pki.serverKey;
+    PemTrustOptions trust = new PemTrustOptions().addCertPath(pki.caCert.toString());
+    if (config.clientCaFile() != null) {
+      trust.addCertPath(config.clientCaFile().toString());
+    }
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.bindAddress())
+        .setPort(config.securePort())
+        .setSsl(true)
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()))
+        .setTrustOptions(trust)
+        .setClientAuth(ClientAuth.REQUEST)
+        .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
+        .setCompressionSupported(true)
+        .setUseAlpn(true);
+    http = await(vertx.createHttpServer(options).requestHandler(router.build()).listen());
+    port = http.actualPort();
+    String url = "https://" + hostForUrl(config.bindAddress()) + ":" + port;
+    Pem.writeFile(config.dataDir().resolve("kubeconfig"), pki.kubeconfig(url), true);
+    LOG.info("serving url={} kubeconfig={}", url, config.dataDir().resolve("kubeconfig"));
+    return this;
+  }
+
+  private DatabaseUrl startEmbedded() throws Exception {
+    Path pgData = config.dataDir().resolve("postgres");
+    LOG.info("starting embedded PostgreSQL dataDir={}", pgData);
+    embedded = EmbeddedDatabase.start(pgData);
+    return embedded.url();
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public DatabaseUrl databaseUrl() {
+    return databaseUrl;
+  }
+
+  /** Graceful: stop accepting, close watches and connections, then the database. */
+  public void stop() {
+    if (health != null) {
+      health.shuttingDown();
+    }
+    try {
+      if (http != null) {
+        await(http.shutdown(10, TimeUnit.SECONDS));
+      }
+      if (hub != null) {
+        await(hub.stop());
+      }
+      if (pool != null) {
+        await(pool.close());
+      }
+      if (vertx != null) {
+        await(vertx.close());
+      }
+    } catch (Exception e) {
+      LOG.warn("error during shutdown: {}", e.getMessage());
+    }
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (Exception e) {
+        LOG.warn("error stopping embedded PostgreSQL: {}", e.getMessage());
+      }
+    }
+    LOG.info("stopped");
+  }
+
+  private static String hostForUrl(String bind) {
+    if (bind.equals("0.0.0.0")) {
+      return "127.0.0.1";
+    }
+    if (bind.equals("::")) {
+      return "[::1]";
+    }
+    return bind.contains(":") ? "[" + bind + "]" : bind;
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}

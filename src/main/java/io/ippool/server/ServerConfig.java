@@ -1,0 +1,22 @@
+package io.ippool.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Everything `serve` needs, resolved from flags and environment. */
+public record ServerConfig(
+    Path dataDir,
+    String databaseUrl,
+    String bindAddress,
+    int securePort,
+    Path ipamSocket,
+    Path tlsCertFile,
+    Path tlsKeyFile,
+    Path clientCaFile,
+    Duration eventRetention,
+    int databasePoolSize) {
+
+  public boolean embeddedDatabase() {
+    return databaseUrl == null || databaseUrl.isBlank();
+  }
+}

@@ -1,0 +1,241 @@
+package io.ippool.store.watch;
+
+import io.ippool.store.EventLog;
+import io.ippool.store.Json;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One per server process: follows the event log and fans events out to every watcher of this process.
+ * A payload-free NOTIFY from any replica's commit (or the safety timer) triggers ONE read of the log after
+ * the last revision dispatched, whatever the number of watchers. Recent events are kept in a ring so that
+ * new or resuming watchers rarely need the database.
+ */
+public final class EventHub {
+  private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
+  private static final int BATCH = 1000;
+  private static final int RING_SIZE = 20_000;
+  private static final long SAFETY_POLL_MS = 2_000;
+
+  private static final String AFTER = """
+      SELECT resource_version, resource, namespace, name, event_type, body
+      FROM resource_events WHERE resource_version > $1 ORDER BY resource_version LIMIT $2""";
+  private static final String RANGE = """
+      SELECT resource_version, resource, namespace, name, event_type, body
+      FROM resource_events WHERE resource_version > $1 AND resource_version <= $2 ORDER BY resource_version""";
+  private static final String COMPACTED_BEFORE = "SELECT compacted_before FROM compaction_state";
+  private static final String CURRENT = "SELECT value FROM revision_counter";
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final PgConnectOptions connectOptions;
+  private final Deque<StoredEvent> ring = new ArrayDeque<>();
+  private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+  private Context context;
+  private PgSubscriber listener;
+  private long lastDispatched;
+  private boolean reading;
+  private boolean readAgain;
+  private long timerId = -1;
+  private volatile long queries;
+
+  public EventHub(Vertx vertx, Pool pool, PgConnectOptions connectOptions) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.connectOptions = connectOptions;
+  }
+
+  /** Starts following the log from the current revision. */
+  public Future<Void> start() {
+    context = vertx.getOrCreateContext();
+    return pool.query(CURRENT).execute().compose(rows -> {
+      lastDispatched = rows.iterator().next().getLong(0);
+      listener = PgSubscriber.subscriber(vertx, connectOptions)
+          .reconnectPolicy(retries -> 500L);
+      listener.channel(EventLog.CHANNEL).handler(payload -> nudge());
+      listener.channel(EventLog.CHANNEL).subscribeHandler(v -> nudge());
+      return listener.connect();
+    }).onSuccess(v -> timerId = vertx.setPeriodic(SAFETY_POLL_MS, id -> nudge())).mapEmpty();
+  }
+
+  public Future<Void> stop() {
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+    return listener == null ? Future.succeededFuture() : listener.close();
+  }
+
+  /** The newest revision every subscriber has been offered. */
+  public long lastDispatched() {
+    return lastDispatched;
+  }
+
+  /** Log reads so far (benchmarks show they do not grow with the number of watchers). */
+  public long queries() {
+    return queries;
+  }
+
+  public int subscriberCount() {
+    return subscriptions.size();
+  }
+
+  /** Reads the log soon. Safe to call from any thread, as often as wanted. */
+  public void nudge() {
+    context.runOnContext(v -> readLog());
+  }
+
+  /**
+   * Delivers every event after {@code fromRevision}, then live events, until the subscriber declines.
+   * Returns a handle whose {@code cancel} stops delivery.
+   */
+  public Subscription subscribe(long fromRevision, EventSubscriber subscriber) {
+    Subscription s = new Subscription(subscriber);
+    context.runOnContext(v -> catchUp(s, fromRevision));
+    return s;
+  }
+
+  private void catchUp(Subscription s, long from) {
+    if (from >= lastDispatched) {
+      s.live = true;
+      subscriptions.add(s);
+      return;
+    }
+    StoredEvent oldest = ring.peekFirst();
+    if (oldest != null && oldest.resourceVersion() <= from + 1) {
+      for (StoredEvent e : ring) {
+        if (e.resourceVersion() > from && !s.deliver(e)) {
+          return;
+        }
+      }
+      s.live = true;
+      subscriptions.add(s);
+      return;
+    }
+    // Older than the ring: read the gap from the database while live events queue up for this subscriber.
+    subscriptions.add(s);
+    long until = lastDispatched;
+    queries++;
+    pool.query(COMPACTED_BEFORE).execute().compose(rows -> {
+      long compacted = rows.iterator().next().getLong(0);
+      if (from < compacted) {
+        s.subscriber.onExpired(from, compacted);
+        return Future.failedFuture(new IllegalStateException("expired"));
+      }
+      return pool.preparedQuery(RANGE).execute(Tuple.of(from, until));
+    }).onComplete(ar -> context.runOnContext(v -> {
+      if (ar.failed()) {
+        subscriptions.remove(s);
+        return;
+      }
+      for (Row r : ar.result()) {
+        if (!s.deliver(toEvent(r))) {
+          subscriptions.remove(s);
+          return;
+        }
+      }
+      for (StoredEvent e : s.pending) {
+        if (e.resourceVersion() > until && !s.deliver(e)) {
+          subscriptions.remove(s);
+          return;
+        }
+      }
+      s.pending.clear();
+      s.live = true;
+    }));
+  }
+
+  private void readLog() {
+    if (reading) {
+      readAgain = true;
+      return;
+    }
+    reading = true;
+    readAgain = false;
+    queries++;
+    pool.preparedQuery(AFTER).execute(Tuple.of(lastDispatched, BATCH)).onComplete(ar -> context.runOnContext(v -> {
+      reading = false;
+      if (ar.failed()) {
+        LOG.warn("event log read failed: {}", ar.cause().getMessage());
+        return;
+      }
+      int n = 0;
+      for (Row r : ar.result()) {
+        n++;
+        dispatch(toEvent(r));
+      }
+      if (n == BATCH || readAgain) {
+        readLog();
+      }
+    }));
+  }
+
+  private void dispatch(StoredEvent e) {
+    lastDispatched = e.resourceVersion();
+    ring.addLast(e);
+    if (ring.size() > RING_SIZE) {
+      ring.removeFirst();
+    }
+    List<Subscription> gone = new ArrayList<>();
+    for (Subscription s : subscriptions) {
+      if (s.cancelled) {
+        gone.add(s);
+      } else if (!s.live) {
+        s.pending.add(e);
+      } else if (!s.deliver(e)) {
+        gone.add(s);
+      }
+    }
+    subscriptions.removeAll(gone);
+  }
+
+  private static StoredEvent toEvent(Row r) {
+    Object body = r.getValue("body");
+    return new StoredEvent(r.getLong("resource_version"), r.getString("resource"), r.getString("namespace"),
+        r.getString("name"), r.getString("event_type"),
+        Json.readObject(body instanceof JsonObject j ? j.encode() : String.valueOf(body)));
+  }
+
+  /** A subscriber's place in the stream. */
+  public final class Subscription {
+    private final EventSubscriber subscriber;
+    private final List<StoredEvent> pending = new ArrayList<>();
+    private volatile boolean cancelled;
+    private boolean live;
+    private long lastDelivered;
+
+    Subscription(EventSubscriber subscriber) {
+      this.subscriber = subscriber;
+    }
+
+    private boolean deliver(StoredEvent e) {
+      if (cancelled || e.resourceVersion() <= lastDelivered) {
+        return !cancelled;
+      }
+      lastDelivered = e.resourceVersion();
+      boolean keep = subscriber.onEvent(e);
+      if (!keep) {
+        cancelled = true;
+      }
+      return keep;
+    }
+
+    public void cancel() {
+      cancelled = true;
+      context.runOnContext(v -> subscriptions.remove(this));
+    }
+  }
+}
