@@ -3,6 +3,7 @@ package io.ippool.server;
 import io.ippool.auth.StaticAuthorizer;
 import io.ippool.http.ApiRouter;
 import io.ippool.http.Health;
+import io.ippool.http.OpenApiRoutes;
 import io.ippool.http.discovery.DiscoveryDocuments;
 import io.ippool.http.resource.Kinds;
 import io.ippool.http.resource.ResourceEndpoint;
@@ -71,11 +72,11 @@ public final class ApiServer {
 
     ResourceStore store = new ResourceStore(pool, Map.of(), List.of());
     ResourceRegistry registry = new ResourceRegistry(store);
-    Kinds kinds = new Kinds(ServedKinds.all());
+    Kinds kinds = new Kinds(ServedKinds.all(Map.of()));
     health = new Health(pool);
     ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, new WatchHandler(vertx, store, hub));
     ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health,
-        new StaticAuthorizer(Set.of(GeneratedPki.ADMIN_GROUP)), r -> { }, r -> { });
+        new StaticAuthorizer(Set.of(GeneratedPki.ADMIN_GROUP)), new OpenApiRoutes(), r -> { });
 
     Path cert = config.tlsCertFile() != null ? config.tlsCertFile() : pki.serverCert;
     Path key = config.tlsKeyFile() != null ? config.tlsKeyFile() : pki.serverKey;

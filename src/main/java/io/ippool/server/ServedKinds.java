@@ -1,83 +1,80 @@
 package io.ippool.server;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.FieldError;
-import io.ippool.api.ResourceKind;
-import io.ippool.http.Responses;
 import io.ippool.registry.KindAdmission;
 import io.ippool.registry.KindDefinition;
 import io.ippool.registry.KindSchema;
 import io.ippool.registry.KindTable;
+import io.ippool.schema.Crds;
+import io.ippool.schema.KindSpec;
+import io.ippool.schema.ListMeta;
+import io.ippool.schema.ObjectMetaValidation;
+import io.ippool.schema.StructuralSchema;
+import io.ippool.schema.TableConverter;
 import java.util.List;
+import java.util.Map;
 
-/** The kinds this server serves, with their schema, admission and printer columns wired in. */
+/** The six kinds of Spiderpool's group, from their CRDs, with admission wired in where Spiderpool had webhooks. */
 public final class ServedKinds {
   private ServedKinds() {
   }
 
-  public static List<KindDefinition> all() {
-    return List.of(
-        new KindDefinition(ResourceKind.IPPOOL, NoSchema.INSTANCE, KindAdmission.NONE, NameTable.INSTANCE,
-            "QLCm9TZ2Fgs="),
-        new KindDefinition(ResourceKind.RESERVED_IP, NoSchema.INSTANCE, KindAdmission.NONE, NameTable.INSTANCE,
-            "nQIAt9/+x7c="));
+  /** @param admissions by plural; kinds not listed get no admission beyond their schema */
+  public static List<KindDefinition> all(Map<String, KindAdmission> admissions) {
+    return Crds.all().stream().map(spec -> new KindDefinition(spec.kind(), new CrdSchema(spec),
+        admissions.getOrDefault(spec.kind().plural(), KindAdmission.NONE), new CrdTable(spec),
+        spec.storageVersionHash())).toList();
   }
 
-  /** Bootstrap placeholder until the CRD schemas are wired in. */
-  enum NoSchema implements KindSchema {
-    INSTANCE;
-
+  /** Structural-schema operations of a CRD. */
+  private record CrdSchema(KindSpec spec) implements KindSchema {
     @Override
     public List<String> unknownFields(ObjectNode obj) {
-      return List.of();
+      return schema().unknownFields(obj);
     }
 
     @Override
     public void prune(ObjectNode obj) {
+      schema().prune(obj);
     }
 
     @Override
     public void applyDefaults(ObjectNode obj) {
+      schema().applyDefaults(obj);
     }
 
     @Override
     public List<FieldError> validate(ObjectNode obj) {
-      return List.of();
+      return schema().validate(obj);
     }
 
     @Override
     public List<FieldError> validateMetadata(ObjectNode metadata) {
-      return List.of();
+      return ObjectMetaValidation.validate(metadata, spec.kind().namespaced());
+    }
+
+    private StructuralSchema schema() {
+      return spec.schema();
     }
   }
 
-  /** Bootstrap placeholder until the CRD printer columns are wired in. */
-  enum NameTable implements KindTable {
-    INSTANCE;
+  /** additionalPrinterColumns of a CRD. */
+  private static final class CrdTable implements KindTable {
+    private final TableConverter converter;
+
+    CrdTable(KindSpec spec) {
+      this.converter = new TableConverter(spec);
+    }
 
     @Override
     public ObjectNode table(String apiVersion, List<ObjectNode> objects, ObjectNode listMeta, String includeObject,
                             boolean withHeaders) {
-      ObjectNode t = Responses.F.objectNode();
-      t.put("kind", "Table");
-      t.put("apiVersion", apiVersion);
-      t.set("metadata", listMeta);
-      ArrayNode cols = t.putArray("columnDefinitions");
-      if (withHeaders) {
-        ObjectNode c = cols.addObject();
-        c.put("name", "Name");
-        c.put("type", "string");
-        c.put("format", "name");
-        c.put("description", "");
-        c.put("priority", 0);
-      }
-      ArrayNode rows = t.putArray("rows");
-      for (ObjectNode o : objects) {
-        ObjectNode r = rows.addObject();
-        r.putArray("cells").add(o.path("metadata").path("name").asText());
-      }
-      return t;
+      ListMeta meta = new ListMeta(listMeta.path("resourceVersion").asText(null),
+          listMeta.hasNonNull("continue") ? listMeta.get("continue").asText() : null,
+          listMeta.hasNonNull("remainingItemCount") ? listMeta.get("remainingItemCount").asLong() : null);
+      return converter.list(objects, meta, new TableConverter.Options(apiVersion,
+          TableConverter.IncludeObject.parse(includeObject), !withHeaders));
     }
   }
 }

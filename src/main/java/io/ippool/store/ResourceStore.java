@@ -150,7 +150,7 @@ public final class ResourceStore {
             setResourceVersion(next, rv);
             ObjectNode stored = storedForm(key.kind(), next);
             return tx.preparedQuery(ResourceSql.INSERT).execute(Tuple.of(key.kind().plural(), key.namespace(),
-                    key.name(), text(next, "uid"), rv, text(next, "creationTimestamp"),
+                    key.name(), text(next, "uid"), rv, java.time.OffsetDateTime.parse(text(next, "creationTimestamp")),
                     next.path("metadata").has("deletionTimestamp"), new JsonObject(Json.write(stored))))
                 .compose(x -> servedForm(tx, key.kind(), stored))
                 .compose(served -> appendEvent(tx, rv, key, EventLog.Type.ADDED, served)

@@ -258,9 +258,12 @@ final class WriteHandlers {
     boolean dryRun = !ctx.queryParam("dryRun").isEmpty() || (o != null && o.path("dryRun").size() > 0);
     String policy = o != null && o.hasNonNull("propagationPolicy") ? o.get("propagationPolicy").asText()
         : ctx.request().getParam("propagationPolicy");
-    Boolean orphan = o != null && o.hasNonNull("orphanDependents") ? o.get("orphanDependents").asBoolean()
-        : ctx.request().getParam("orphanDependents") == null ? null
-        : Boolean.valueOf(ctx.request().getParam("orphanDependents"));
+    Boolean orphan = null;
+    if (o != null && o.hasNonNull("orphanDependents")) {
+      orphan = o.get("orphanDependents").asBoolean();
+    } else if (ctx.request().getParam("orphanDependents") != null) {
+      orphan = Boolean.valueOf(ctx.request().getParam("orphanDependents"));
+    }
     List<FieldError> errs = new ArrayList<>();
     if (policy != null && !List.of("Orphan", "Background", "Foreground").contains(policy)) {
       errs.add(FieldError.notSupported("propagationPolicy", policy, List.of("Foreground", "Background", "Orphan")));
