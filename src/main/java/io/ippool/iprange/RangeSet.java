@@ -6,14 +6,14 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Set algebra on lists of {@link AddressRange}. Every result is "normal": sorted the way Go sorts 16-byte
- * addresses, disjoint, and with touching ranges joined. Cost depends on the number of ranges, never on how many
- * addresses they hold.
+ * Set algebra on lists of {@link AddressRange}. Every result is "normal": sorted by family (IPv4 first) then
+ * address, disjoint, and with touching ranges joined. Within one family this is Go's byte-wise order; Spiderpool
+ * never mixes families in one list. Cost is linear in the number of ranges (after sorting), never in the number
+ * of addresses they hold.
  */
 public final class RangeSet {
-  private static final BigInteger V4_MAPPED_PREFIX = BigInteger.valueOf(0xffffL).shiftLeft(32);
-  private static final Comparator<AddressRange> GO_ORDER =
-      Comparator.comparing((AddressRange r) -> sortKey(r.family(), r.first())).thenComparing(AddressRange::last);
+  private static final Comparator<AddressRange> ORDER = Comparator.comparingInt(AddressRange::family)
+      .thenComparing(AddressRange::first).thenComparing(AddressRange::last);
 
   private RangeSet() {
   }
@@ -21,7 +21,7 @@ public final class RangeSet {
   /** Sort, dedupe, and join overlapping or adjacent ranges of the same family. */
   public static List<AddressRange> normalize(List<AddressRange> ranges) {
     List<AddressRange> sorted = new ArrayList<>(ranges);
-    sorted.sort(GO_ORDER);
+    sorted.sort(ORDER);
     List<AddressRange> out = new ArrayList<>(sorted.size());
     for (AddressRange r : sorted) {
       if (!out.isEmpty()) {
@@ -38,42 +38,65 @@ public final class RangeSet {
     return out;
   }
 
-  /** {@code a} minus {@code b}. */
+  /** {@code a} minus {@code b}: one sweep over both normalized lists. */
   public static List<AddressRange> subtract(List<AddressRange> a, List<AddressRange> b) {
-    List<AddressRange> result = normalize(a);
-    for (AddressRange cut : normalize(b)) {
-      List<AddressRange> next = new ArrayList<>(result.size() + 1);
-      for (AddressRange r : result) {
-        if (!r.overlaps(cut)) {
-          next.add(r);
-          continue;
-        }
-        if (r.first().compareTo(cut.first()) < 0) {
-          next.add(new AddressRange(r.family(), r.first(), cut.first().subtract(BigInteger.ONE)));
-        }
-        if (r.last().compareTo(cut.last()) > 0) {
-          next.add(new AddressRange(r.family(), cut.last().add(BigInteger.ONE), r.last()));
-        }
+    List<AddressRange> na = normalize(a);
+    List<AddressRange> nb = normalize(b);
+    List<AddressRange> out = new ArrayList<>(na.size() + nb.size());
+    int j = 0;
+    for (AddressRange r : na) {
+      BigInteger start = r.first();
+      // skip cuts wholly before this range
+      while (j < nb.size() && before(nb.get(j), r.family(), start)) {
+        j++;
       }
-      result = next;
+      int k = j;
+      while (k < nb.size() && nb.get(k).family() == r.family() && nb.get(k).first().compareTo(r.last()) <= 0) {
+        AddressRange cut = nb.get(k);
+        if (cut.first().compareTo(start) > 0) {
+          out.add(new AddressRange(r.family(), start, cut.first().subtract(BigInteger.ONE)));
+        }
+        if (cut.last().compareTo(start) >= 0) {
+          start = cut.last().add(BigInteger.ONE);
+        }
+        if (start.compareTo(r.last()) > 0) {
+          break;
+        }
+        k++;
+      }
+      if (start.compareTo(r.last()) <= 0) {
+        out.add(new AddressRange(r.family(), start, r.last()));
+      }
     }
-    return result;
+    return out;
   }
 
+  /** True when {@code cut} lies wholly before address {@code v} of {@code family} in the normal order. */
+  private static boolean before(AddressRange cut, int family, BigInteger v) {
+    return cut.family() < family || (cut.family() == family && cut.last().compareTo(v) < 0);
+  }
+
+  /** Addresses in both: one sweep over both normalized lists. */
   public static List<AddressRange> intersect(List<AddressRange> a, List<AddressRange> b) {
     List<AddressRange> na = normalize(a);
     List<AddressRange> nb = normalize(b);
     List<AddressRange> out = new ArrayList<>();
-    for (AddressRange x : na) {
-      for (AddressRange y : nb) {
-        if (x.overlaps(y)) {
-          BigInteger lo = x.first().max(y.first());
-          BigInteger hi = x.last().min(y.last());
-          out.add(new AddressRange(x.family(), lo, hi));
-        }
+    int i = 0;
+    int j = 0;
+    while (i < na.size() && j < nb.size()) {
+      AddressRange x = na.get(i);
+      AddressRange y = nb.get(j);
+      if (x.overlaps(y)) {
+        out.add(new AddressRange(x.family(), x.first().max(y.first()), x.last().min(y.last())));
+      }
+      // advance whichever ends first in the normal order
+      if (x.family() < y.family() || (x.family() == y.family() && x.last().compareTo(y.last()) < 0)) {
+        i++;
+      } else {
+        j++;
       }
     }
-    return normalize(out);
+    return out;
   }
 
   public static List<AddressRange> union(List<AddressRange> a, List<AddressRange> b) {
@@ -97,9 +120,8 @@ public final class RangeSet {
     return c.bitLength() > 63 ? Long.MAX_VALUE : c.longValueExact();
   }
 
-  /** Binary search; {@code normalized} must come from {@link #normalize}. */
+  /** Binary search; {@code normalized} must come from {@link #normalize} (or any method here). */
   public static boolean contains(List<AddressRange> normalized, Ip ip) {
-    BigInteger key = ip.value16();
     int lo = 0;
     int hi = normalized.size() - 1;
     while (lo <= hi) {
@@ -108,7 +130,8 @@ public final class RangeSet {
       if (r.contains(ip)) {
         return true;
       }
-      if (sortKey(r.family(), r.first()).compareTo(key) < 0) {
+      boolean rangeBefore = r.family() < ip.family() || (r.family() == ip.family() && r.last().compareTo(ip.value()) < 0);
+      if (rangeBefore) {
         lo = mid + 1;
       } else {
         hi = mid - 1;
@@ -120,9 +143,5 @@ public final class RangeSet {
   /** Texts in Spiderpool's range syntax. */
   public static List<String> toTexts(List<AddressRange> ranges) {
     return ranges.stream().map(AddressRange::toText).toList();
-  }
-
-  private static BigInteger sortKey(int family, BigInteger v) {
-    return family == 4 ? V4_MAPPED_PREFIX.or(v) : v;
   }
 }
