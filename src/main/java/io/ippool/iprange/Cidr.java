@@ -88,17 +88,11 @@ public record Cidr(String text, Ip address, int maskOnes, Ip network, int prefix
   }
 
   /**
-   * Spiderpool IsCIDROverlap: strictly shorter prefix containing the other network. Equal prefixes never
-   * count as overlapping there (the same subnet is allowed to be shared; the caller compares strings first).
+   * Spiderpool IsCIDROverlap (spec c.2): containsCidr either way. Two spellings of one network overlap; the same
+   * spelling never reaches this check, because validation lets pools share an identical subnet string first.
    */
   public boolean overlaps(Cidr other) {
-    if (maskOnes < other.maskOnes) {
-      return contains(other.network);
-    }
-    if (maskOnes > other.maskOnes) {
-      return other.contains(network);
-    }
-    return false;
+    return containsCidr(other) || other.containsCidr(this);
   }
 
   private static boolean isDottedLiteral(String addr) {

@@ -60,7 +60,7 @@ class CidrTest {
     assertTrue(Cidr.parse("10.0.0.0/24").overlaps(Cidr.parse("10.0.0.128/25")));
     assertTrue(Cidr.parse("10.0.0.128/25").overlaps(Cidr.parse("10.0.0.0/24")));
     assertFalse(Cidr.parse("10.0.0.0/24").overlaps(Cidr.parse("10.0.1.0/24")));
-    assertFalse(Cidr.parse("10.0.0.0/24").overlaps(Cidr.parse("10.0.0.0/24")), "equal prefixes never overlap");
+    assertTrue(Cidr.parse("10.0.0.0/24").overlaps(Cidr.parse("10.0.0.7/24")), "same network, other spelling");
     assertTrue(Cidr.parse("fd00::/48").overlaps(Cidr.parse("fd00:0:0:1::/64")));
     assertTrue(Cidr.parse("10.0.0.0/8").containsCidr(Cidr.parse("10.1.0.0/16")));
     assertFalse(Cidr.parse("10.1.0.0/16").containsCidr(Cidr.parse("10.0.0.0/8")));
