@@ -126,6 +126,26 @@ class ValidObjectsTest {
   }
 
   @Test
+  void hugeIpv6PoolsGoThroughTheWholePipelineWithoutExpansion() {
+    long t0 = System.nanoTime();
+    String spec = "{subnet: 'fd00::/64', ips: ['fd00::8000:0:0:0-fd00::ffff:ffff:ffff:ffff', "
+        + "'fd00::1-fd00::7fff:ffff:ffff:ffff'], excludeIPs: ['fd00::ffff:ffff:ffff:ffff', 'fd00::1']}";
+    ObjectNode old = object("SpiderIPPool", "big", "", spec);
+    pools.mutate(old);
+    assertEquals(List.of("fd00::1-fd00::ffff:ffff:ffff:ffff"), texts(old.path("spec").path("ips")));
+    ObjectNode neighbour = object("SpiderIPPool", "n", "", "{subnet: 'fd00::/64', ips: ['fd00::']}");
+    pools.mutate(neighbour);
+    assertDoesNotThrow(() -> pools.validateCreate(old, List.of(neighbour)));
+    ObjectNode updated = old.deepCopy();
+    pools.mutate(updated);
+    assertDoesNotThrow(() -> pools.validateUpdate(old, updated, List.of(neighbour, old),
+        java.util.Map.of("fd00::2", "ns/a", "fd00::ffff:ffff:ffff:fffe", "ns/b")));
+    assertEquals(new BigInteger("18446744073709551613"), RangeSet.count(PoolAddresses.effectiveRanges(updated)));
+    long millis = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(millis < 500, "took " + millis + "ms");
+  }
+
+  @Test
   void reservedIpsAreMergedAndFamilyFiltered() {
     ObjectNode r = object("SpiderReservedIP", "r", "", "{ips: [10.6.0.3, 10.6.0.1-10.6.0.2, '::ffff:10.6.0.9']}");
     reserved.mutate(r);
