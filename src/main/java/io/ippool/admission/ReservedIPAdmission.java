@@ -1,0 +1,102 @@
+package io.ippool.admission;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.FieldError;
+import io.ippool.api.ResourceKind;
+import io.ippool.errors.ApiException;
+import io.ippool.iprange.IpRangeException;
+import io.ippool.iprange.IpSyntax;
+import java.util.List;
+
+/**
+ * Spiderpool's SpiderReservedIP webhooks (pkg/reservedipmanager). Reserved IPs are global and deliberately not
+ * compared with pools or with each other, as in Spiderpool.
+ */
+public final class ReservedIPAdmission {
+  static final String KIND = "SpiderReservedIP";
+  private static final String NIL_VERSION =
+      "is not generated correctly, 'spec.ips' is empty or 'spec.ips[0]' may be invalid";
+
+  private final AdmissionSettings settings;
+
+  public ReservedIPAdmission(AdmissionSettings settings) {
+    this.settings = settings;
+  }
+
+  public ReservedIPAdmission() {
+    this(AdmissionSettings.defaults());
+  }
+
+  /** Spec b.6: derive ipVersion from ips[0], merge ips when there are several. No finalizer. Never fails. */
+  public void mutate(ObjectNode rip) {
+    if (Obj.terminating(rip)) {
+      return;
+    }
+    List<String> ips = Obj.specList(rip, "ips");
+    if (ips.isEmpty()) {
+      return;
+    }
+    Object version = Obj.ipVersion(rip);
+    if (version == null) {
+      if (IpSyntax.isIPRange(4, ips.get(0))) {
+        version = 4L;
+      } else if (IpSyntax.isIPRange(6, ips.get(0))) {
+        version = 6L;
+      } else {
+        return;
+      }
+      Obj.specForWrite(rip).put("ipVersion", (Long) version);
+    }
+    if (version instanceof Long v && (v == 4 || v == 6)) {
+      try {
+        IPPoolAdmission.mergeIfSeveral(rip, "ips", (int) (long) v);
+      } catch (IpRangeException ignored) {
+        // left unchanged; validation reports the bad entry
+      }
+    }
+  }
+
+  /** Spec b.7 CREATE. */
+  public void validateCreate(ObjectNode rip) {
+    FieldError e = IpVersionCheck.check(Obj.ipVersion(rip), settings, NIL_VERSION);
+    if (e == null) {
+      e = ips(rip, (int) (long) (Long) Obj.ipVersion(rip));
+    }
+    if (e != null) {
+      throw invalid(rip, e);
+    }
+  }
+
+  /** Spec b.7 UPDATE. */
+  public void validateUpdate(ObjectNode oldRip, ObjectNode newRip) {
+    if (Obj.terminating(newRip)) {
+      if (!Obj.terminating(oldRip)) {
+        return;
+      }
+      throw ApiException.forbidden(null, null, null, "cannot update a terminating ReservedIP");
+    }
+    Object oldVersion = Obj.ipVersion(oldRip);
+    Object newVersion = Obj.ipVersion(newRip);
+    if (oldVersion != null && newVersion != null && !oldVersion.equals(newVersion)) {
+      throw invalid(newRip, FieldError.forbidden("spec.ipVersion", "is not changeable"));
+    }
+    validateCreate(newRip);
+  }
+
+  /** Only the first bad entry is reported, as in Spiderpool. */
+  private static FieldError ips(ObjectNode rip, int version) {
+    List<String> ips = Obj.specList(rip, "ips");
+    for (int i = 0; i < ips.size(); i++) {
+      try {
+        IpSyntax.checkIPRange(version, ips.get(i));
+      } catch (IpRangeException e) {
+        return FieldError.invalid("spec.ips[" + i + "]", ips.get(i), e.getMessage());
+      }
+    }
+    return null;
+  }
+
+  private static ApiException invalid(ObjectNode rip, FieldError e) {
+    return ApiException.invalid(ResourceKind.GROUP, KIND, Obj.name(rip), List.of(e));
+  }
+}
