@@ -1,6 +1,12 @@
 package io.ippool.server;
 
+import io.ippool.admission.IPPoolAdmission;
+import io.ippool.admission.ReservedIPAdmission;
+import io.ippool.api.ResourceKind;
 import io.ippool.auth.StaticAuthorizer;
+import io.ippool.registry.admission.AllocatedAddresses;
+import io.ippool.registry.admission.IPPoolKindAdmission;
+import io.ippool.registry.admission.ReservedIPKindAdmission;
 import io.ippool.http.ApiRouter;
 import io.ippool.http.Health;
 import io.ippool.http.OpenApiRoutes;
@@ -72,7 +78,9 @@ public final class ApiServer {
 
     ResourceStore store = new ResourceStore(pool, Map.of(), List.of());
     ResourceRegistry registry = new ResourceRegistry(store);
-    Kinds kinds = new Kinds(ServedKinds.all(Map.of()));
+    Kinds kinds = new Kinds(ServedKinds.all(Map.of(
+        ResourceKind.IPPOOL.plural(), new IPPoolKindAdmission(new IPPoolAdmission(), store, AllocatedAddresses.NONE),
+        ResourceKind.RESERVED_IP.plural(), new ReservedIPKindAdmission(new ReservedIPAdmission()))));
     health = new Health(pool);
     ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, new WatchHandler(vertx, store, hub));
     ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health,

@@ -15,6 +15,9 @@ final class ResourceSql {
 
   static final String GET_FOR_UPDATE = GET + " FOR UPDATE";
 
+  static final String ALL = """
+      SELECT body FROM resources WHERE resource = $1 ORDER BY namespace, name""";
+
   static final String EXISTS = """
       SELECT deleting FROM resources WHERE resource = $1 AND namespace = $2 AND name = $3""";
 

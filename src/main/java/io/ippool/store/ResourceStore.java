@@ -123,6 +123,15 @@ public final class ResourceStore {
     return historic == null ? project(tx, kind, objs) : Future.succeededFuture();
   }
 
+  /** Every stored object of a kind, read with {@code client} (e.g. inside a write transaction). */
+  public Future<List<ObjectNode>> all(SqlClient client, ResourceKind kind) {
+    return client.preparedQuery(ResourceSql.ALL).execute(Tuple.of(kind.plural())).map(rows -> {
+      List<ObjectNode> out = new ArrayList<>();
+      rows.forEach(r -> out.add(body(r)));
+      return out;
+    });
+  }
+
   // ---------------------------------------------------------------- writes
 
   /** Creates {@code key} from the object {@code build} returns (given null). 409 if it exists. */
