@@ -58,6 +58,16 @@ public record DatabaseUrl(String host, int port, String database, String user, S
     return b.toString();
   }
 
+  /** The URL with its password, for handing to another process or component (never log it). */
+  public String toUrl() {
+    String auth = encode(user) + (password == null ? "" : ":" + encode(password));
+    return "postgresql://" + auth + "@" + host + ":" + port + "/" + database;
+  }
+
+  private static String encode(String s) {
+    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
   /** The URL without its password, safe for logs and error messages. */
   public String redacted() {
     return "postgresql://" + user + (password == null ? "" : ":***") + "@" + host + ":" + port + "/" + database;

@@ -1,0 +1,66 @@
+package io.ippool.testsupport;
+
+import io.ippool.server.ApiServer;
+import io.ippool.server.ServerConfig;
+import io.ippool.store.DatabaseUrl;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** A real server process-in-JVM on a free port, with its own fresh database and data directory. */
+public final class TestServer implements AutoCloseable {
+  private final ApiServer server;
+  private final Path dataDir;
+  private final DatabaseUrl database;
+
+  private TestServer(ApiServer server, Path dataDir, DatabaseUrl database) {
+    this.server = server;
+    this.dataDir = dataDir;
+    this.database = database;
+  }
+
+  public static TestServer start() {
+    return start(TestDatabase.fresh(), null);
+  }
+
+  /** A server on an existing database (e.g. a second replica). */
+  public static TestServer start(DatabaseUrl database, Path ipamSocket) {
+    try {
+      Path dir = Files.createTempDirectory("ippool-test");
+      ServerConfig cfg = new ServerConfig(dir, database.toUrl(), "127.0.0.1", 0, ipamSocket, null, null, null,
+          Duration.ofMinutes(15), 8);
+      return new TestServer(new ApiServer(cfg).start(), dir, database);
+    } catch (Exception e) {
+      throw new IllegalStateException("test server did not start", e);
+    }
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public String url() {
+    return "https://127.0.0.1:" + server.port();
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public Path kubeconfig() {
+    return dataDir.resolve("kubeconfig");
+  }
+
+  public DatabaseUrl database() {
+    return database;
+  }
+
+  public ApiServer server() {
+    return server;
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+}
