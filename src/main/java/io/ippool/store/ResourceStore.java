@@ -281,8 +281,16 @@ public final class ResourceStore {
   }
 
   private static boolean sameIgnoringManagedFieldTimes(ObjectNode a, ObjectNode b) {
-    return stripManagedFieldTimes(a).equals(stripManagedFieldTimes(b));
+    // Numbers compare by value: a generation parsed from storage (int) equals one computed as a long.
+    return stripManagedFieldTimes(a).equals(NUMERIC_VALUE, stripManagedFieldTimes(b));
   }
+
+  private static final java.util.Comparator<JsonNode> NUMERIC_VALUE = (x, y) -> {
+    if (x.isNumber() && y.isNumber()) {
+      return x.decimalValue().compareTo(y.decimalValue());
+    }
+    return x.equals(y) ? 0 : 1;
+  };
 
   private static JsonNode stripManagedFieldTimes(ObjectNode o) {
     ObjectNode copy = o.deepCopy();

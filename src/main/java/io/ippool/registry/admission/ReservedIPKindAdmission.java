@@ -26,7 +26,14 @@ public final class ReservedIPKindAdmission implements KindAdmission {
     try {
       switch (op) {
         case CREATE -> webhook.validateCreate(obj);
-        case UPDATE -> webhook.validateUpdate(old, obj);
+        case UPDATE -> {
+          // Spiderpool refuses every update of a terminating reservation, which would leave one with a
+          // foreign finalizer stuck forever; letting metadata-only updates (finalizer removal) through fixes that.
+          boolean terminating = old.path("metadata").has("deletionTimestamp");
+          if (!(terminating && old.path("spec").equals(obj.path("spec")))) {
+            webhook.validateUpdate(old, obj);
+          }
+        }
         default -> { }
       }
       return Future.succeededFuture();
