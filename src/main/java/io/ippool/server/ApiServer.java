@@ -15,6 +15,7 @@ import io.ippool.http.resource.Kinds;
 import io.ippool.http.resource.ResourceEndpoint;
 import io.ippool.http.resource.WatchHandler;
 import io.ippool.registry.ResourceRegistry;
+import io.ippool.store.Compactor;
 import io.ippool.store.Database;
 import io.ippool.store.DatabaseUrl;
 import io.ippool.store.EmbeddedDatabase;
@@ -54,6 +55,8 @@ public final class ApiServer {
   private Health health;
   private DatabaseUrl databaseUrl;
   private int port;
+  private long compactionTimer = -1;
+  private static final long COMPACTION_PERIOD_MS = 60_000;
 
   public ApiServer(ServerConfig config) {
     this.config = config;
@@ -75,6 +78,10 @@ public final class ApiServer {
         .setDatabase(databaseUrl.database()).setUser(databaseUrl.user()).setPassword(databaseUrl.password());
     hub = new EventHub(vertx, pool, listenOptions);
     await(hub.start());
+    Compactor compactor = new Compactor(pool, config.eventRetention());
+    compactionTimer = vertx.setPeriodic(COMPACTION_PERIOD_MS, id -> compactor.compactOnce()
+        .onSuccess(n -> LOG.debug("event log compacted removed={}", n))
+        .onFailure(e -> LOG.warn("event log compaction failed: {}", e.getMessage())));
 
     ResourceStore store = new ResourceStore(pool, Map.of(), List.of());
     ResourceRegistry registry = new ResourceRegistry(store);
@@ -131,6 +138,9 @@ public final class ApiServer {
       health.shuttingDown();
     }
     try {
+      if (compactionTimer >= 0) {
+        vertx.cancelTimer(compactionTimer);
+      }
       if (http != null) {
         await(http.shutdown(10, TimeUnit.SECONDS));
       }
