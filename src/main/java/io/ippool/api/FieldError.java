@@ -85,6 +85,13 @@ public record FieldError(Type type, String field, Object badValue, String detail
     return s.toString();
   }
 
+  /** The message of a Status cause: the body, or just the detail for causes that are not field errors. */
+  public String causeMessage() {
+    boolean plain = field == null || field.isEmpty() || type == Type.FIELD_MANAGER_CONFLICT
+        || type == Type.RESOURCE_VERSION_TOO_LARGE;
+    return plain ? detail : body();
+  }
+
   /** field.Error.Error(): {@code <field>: <body>}. */
   public String message() {
     return field == null || field.isEmpty() ? body() : field + ": " + body();

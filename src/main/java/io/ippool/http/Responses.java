@@ -82,8 +82,7 @@ public final class Responses {
         for (FieldError fe : d.causes()) {
           ObjectNode c = causes.addObject();
           c.put("reason", fe.type().causeType);
-          // Causes without a field (internal errors, RV too large) carry just their text.
-          c.put("message", fe.field() == null || fe.field().isEmpty() ? fe.detail() : fe.body());
+          c.put("message", fe.causeMessage());
           if (fe.field() != null && !fe.field().isEmpty()) {
             c.put("field", fe.field());
           }

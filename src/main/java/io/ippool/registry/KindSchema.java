@@ -17,6 +17,14 @@ public interface KindSchema {
   /** Type, enum, required, minimum... of everything but metadata. */
   List<FieldError> validate(ObjectNode obj);
 
+  /**
+   * Whether the object at {@code path} (e.g. [spec, podAffinity]) is an atomic map
+   * ({@code x-kubernetes-map-type: atomic}): server-side apply owns and replaces it as a whole.
+   */
+  default boolean isAtomicMap(java.util.List<String> path) {
+    return false;
+  }
+
   /** metadata rules for custom resources (name is a DNS-1123 subdomain, labels, finalizers...). */
   List<FieldError> validateMetadata(ObjectNode metadata);
 }

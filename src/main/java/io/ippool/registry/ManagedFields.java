@@ -89,6 +89,37 @@ public final class ManagedFields {
     meta.set("managedFields", entries);
   }
 
+  /**
+   * Sets {@code manager}'s Apply entry to exactly {@code fields} (what its applied configuration names), keeping
+   * the other entries as the caller left them (conflicts and forced ownership are resolved before this).
+   */
+  public static void recordApply(ObjectNode next, String manager, String apiVersion, String subresource,
+                                 ObjectNode fields, String time) {
+    ObjectNode meta = ObjectMetaRules.meta(next);
+    ArrayNode entries = meta.get("managedFields") instanceof ArrayNode a ? a : meta.putArray("managedFields");
+    for (Iterator<JsonNode> it = entries.iterator(); it.hasNext(); ) {
+      JsonNode e = it.next();
+      if (isApplyEntryOf(e, manager, subresource)) {
+        it.remove();
+      }
+    }
+    ObjectNode mine = entries.addObject();
+    mine.put("manager", manager);
+    mine.put("operation", "Apply");
+    mine.put("apiVersion", apiVersion);
+    mine.put("time", time);
+    mine.put("fieldsType", "FieldsV1");
+    mine.set("fieldsV1", fields.deepCopy());
+    if (subresource != null) {
+      mine.put("subresource", subresource);
+    }
+  }
+
+  public static boolean isApplyEntryOf(JsonNode e, String manager, String subresource) {
+    return manager.equals(e.path("manager").asText()) && "Apply".equals(e.path("operation").asText())
+        && subresourceOf(e).equals(subresource == null ? "" : subresource);
+  }
+
   private static String subresourceOf(JsonNode e) {
     return e.path("subresource").asText("");
   }

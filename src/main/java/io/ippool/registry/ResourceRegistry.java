@@ -82,7 +82,7 @@ public final class ResourceRegistry {
         return Future.failedFuture(invalid(kind, name, errs));
       }
       return def.admission().validate(tx, Operation.CREATE, null, obj).map(v -> {
-        ManagedFields.recordUpdate(null, obj, opts.manager(), kind.apiVersion(), null, ObjectMetaRules.now());
+        recordManagedFields(null, obj, opts, kind, null);
         return obj;
       });
     }, opts.dryRun());
@@ -161,7 +161,7 @@ public final class ResourceRegistry {
     Future<Void> validated = webhooks ? def.admission().validate(tx, Operation.UPDATE, current, obj)
         : Future.succeededFuture();
     return validated.map(v -> {
-      ManagedFields.recordUpdate(current, obj, opts.manager(), kind.apiVersion(), subresource, ObjectMetaRules.now());
+      recordManagedFields(current, obj, opts, kind, subresource);
       return obj;
     });
   }
@@ -247,6 +247,16 @@ public final class ResourceRegistry {
   }
 
   // ---------------------------------------------------------------- shared
+
+  private static void recordManagedFields(ObjectNode current, ObjectNode obj, WriteOptions opts, ResourceKind kind,
+                                          String subresource) {
+    if (opts.applyFields() != null) {
+      ManagedFields.recordApply(obj, opts.manager(), kind.apiVersion(), subresource, opts.applyFields(),
+          ObjectMetaRules.now());
+    } else {
+      ManagedFields.recordUpdate(current, obj, opts.manager(), kind.apiVersion(), subresource, ObjectMetaRules.now());
+    }
+  }
 
   private static List<FieldError> staticValidation(KindDefinition def, ObjectNode obj) {
     List<FieldError> errs = new ArrayList<>(def.schema().validateMetadata(ObjectMetaRules.meta(obj)));

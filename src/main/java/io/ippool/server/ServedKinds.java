@@ -54,6 +54,18 @@ public final class ServedKinds {
       return ObjectMetaValidation.validate(metadata, spec.kind().namespaced());
     }
 
+    @Override
+    public boolean isAtomicMap(List<String> path) {
+      com.fasterxml.jackson.databind.JsonNode node = schema().json();
+      for (String key : path) {
+        node = node.path("properties").path(key);
+        if (node.isMissingNode()) {
+          return false;
+        }
+      }
+      return "atomic".equals(node.path("x-kubernetes-map-type").asText());
+    }
+
     private StructuralSchema schema() {
       return spec.schema();
     }

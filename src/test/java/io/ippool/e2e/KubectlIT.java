@@ -163,6 +163,47 @@ class KubectlIT {
   }
 
   @Test
+  void serverSideApply_twoManagersConflict_andForceResolves() {
+    String mine = """
+        apiVersion: spiderpool.spidernet.io/v2beta1
+        kind: SpiderIPPool
+        metadata: {name: ssa}
+        spec: {subnet: 10.70.0.0/24, ips: [10.70.0.10-10.70.0.20], gateway: 10.70.0.1}
+        """;
+    var created = kubectl.runWithInput(mine, "apply", "--server-side", "-f", "-");
+    assertEquals(0, created.exit(), created.toString());
+    assertTrue(created.out().contains("spiderippool.spiderpool.spidernet.io/ssa serverside-applied"), created.out());
+    assertEquals(0, kubectl.runWithInput(mine, "apply", "--server-side", "-f", "-").exit(), "re-apply is a no-op");
+
+    String theirs = mine.replace("gateway: 10.70.0.1", "gateway: 10.70.0.254");
+    var conflict = kubectl.runWithInput(theirs, "apply", "--server-side", "--field-manager=netops", "-f", "-");
+    assertNotEquals(0, conflict.exit());
+    assertTrue(conflict.err().contains("Apply failed with 1 conflict: conflict with \"kubectl\": .spec.gateway"),
+        conflict.toString());
+
+    var forced = kubectl.runWithInput(theirs, "apply", "--server-side", "--field-manager=netops",
+        "--force-conflicts", "-f", "-");
+    assertEquals(0, forced.exit(), forced.toString());
+    ObjectNode obj = json(kubectl.run("get", "sp", "ssa", "-o", "json", "--show-managed-fields").out());
+    assertEquals("10.70.0.254", obj.path("spec").path("gateway").asText());
+    String managed = obj.path("metadata").path("managedFields").toString();
+    assertTrue(managed.contains("\"manager\":\"netops\",\"operation\":\"Apply\""), managed);
+    for (var entry : obj.path("metadata").path("managedFields")) {
+      if (entry.path("manager").asText().equals("kubectl")) {
+        assertTrue(entry.path("fieldsV1").path("f:spec").path("f:gateway").isMissingNode(),
+            "forcing took .spec.gateway away from kubectl: " + managed);
+      }
+    }
+
+    // An Update manager (client-side edit) owning a field shows up with "using <apiVersion>".
+    assertEquals(0, kubectl.run("patch", "sp", "ssa", "--type=merge", "-p", "{\"spec\":{\"default\":true}}").exit());
+    var vsUpdate = kubectl.runWithInput(mine.replace("gateway: 10.70.0.1", "gateway: 10.70.0.254, default: false"),
+        "apply", "--server-side", "--field-manager=netops", "-f", "-");
+    assertTrue(vsUpdate.err().contains("conflict with \"kubectl-patch\" using spiderpool.spidernet.io/v2beta1: "
+        + ".spec.default"), vsUpdate.toString());
+  }
+
+  @Test
   void explain_showsTheSchema() {
     var r = kubectl.run("explain", "sp.spec");
     assertEquals(0, r.exit(), r.toString());
