@@ -23,6 +23,7 @@ import java.util.Map;
  * unix-socket responder, under {@code -XX:ArchiveClassesAtExit}, so that the AppCDS archive holds
  * every class a real call loads. Usage: {@code java -XX:ArchiveClassesAtExit=x.jsa -cp jar
  * io.ippool.cni.CdsTraining}. The HTTPS/kubeconfig path is not exercised (see cni/README.md).
+ * With {@code serve <socket>} it only runs the canned responder, for bench/cni-startup.sh.
  */
 public final class CdsTraining {
   private static final String ADD_RESPONSE = "{\"ips\":[{\"version\":4,\"address\":\"10.6.168.133/16\","
@@ -32,6 +33,15 @@ public final class CdsTraining {
   private CdsTraining() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 2 && args[0].equals("serve")) {
+      Path sock = Path.of(args[1]);
+      Files.deleteIfExists(sock);
+      try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+        server.bind(UnixDomainSocketAddress.of(sock));
+        serve(server);
+      }
+      return;
+    }
     Path dir = Files.createTempDirectory("ippool-cni-cds");
     Path sock = dir.resolve("s");
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
