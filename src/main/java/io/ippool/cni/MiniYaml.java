@@ -149,7 +149,7 @@ final class MiniYaml {
 
   private static Object scalar(String s) {
     if (s.startsWith("{") || s.startsWith("[")) {
-      return Json.parse(s);
+      return flow(s);
     }
     if (s.startsWith("\"")) {
       return Json.parse(s); // YAML double-quoted escapes used in kubeconfigs are JSON's
@@ -162,6 +162,39 @@ final class MiniYaml {
       case "false": case "False": case "FALSE": return Boolean.FALSE;
       case "null": case "~": return null;
       default: return s;
+    }
+  }
+
+  /**
+   * Flow collections: JSON, or one level of plain YAML such as {@code {cluster: c, user: u}}
+   * (hand-written kubeconfigs use it). Nested flow collections must be JSON.
+   */
+  private static Object flow(String s) {
+    try {
+      return Json.parse(s);
+    } catch (IllegalArgumentException notJson) {
+      boolean map = s.startsWith("{");
+      if (!s.endsWith(map ? "}" : "]")) {
+        throw notJson;
+      }
+      String inner = s.substring(1, s.length() - 1).trim();
+      Map<String, Object> m = new LinkedHashMap<>();
+      List<Object> l = new ArrayList<>();
+      if (!inner.isEmpty()) {
+        for (String part : inner.split(",")) {
+          String t = part.trim();
+          if (!map) {
+            l.add(scalar(t));
+            continue;
+          }
+          int colon = keyEnd(t);
+          if (colon < 0) {
+            throw notJson;
+          }
+          m.put(unquote(t.substring(0, colon).trim()), scalar(t.substring(colon + 1).trim()));
+        }
+      }
+      return map ? m : l;
     }
   }
 

@@ -69,6 +69,10 @@ class KubeconfigTest {
     Map<String, Object> u = Json.object(((List<?>) m.get("users")).get(0), "u");
     assertEquals("a'b", Json.object(u.get("user"), "u").get("token"));
 
+    Map<String, Object> flow = Json.object(MiniYaml.parse("context: {cluster: c, user: 'u'}\nl: [a, b]\n"), "y");
+    assertEquals(Map.of("cluster", "c", "user", "u"), flow.get("context"));
+    assertEquals(List.of("a", "b"), flow.get("l"));
+
     String jackson = "---\napiVersion: \"v1\"\nclusters:\n  - name: \"c1\"\n    cluster:\n      server: \"https://h:1\"\n"
         + "kind: \"Config\"\n";
     Map<String, Object> j = Json.object(MiniYaml.parse(jackson), "y");
