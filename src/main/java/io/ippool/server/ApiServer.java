@@ -128,6 +128,10 @@ public final class ApiServer {
     return port;
   }
 
+  public EventHub eventHub() {
+    return hub;
+  }
+
   public DatabaseUrl databaseUrl() {
     return databaseUrl;
   }

@@ -23,10 +23,33 @@ public final class TestServer implements AutoCloseable {
     return start(TestDatabase.fresh(), null);
   }
 
-  /** A server on an existing database (e.g. a second replica). */
-  public static TestServer start(DatabaseUrl database, Path ipamSocket) {
+  /** Another replica of {@code first}: same database and the same PKI, so one kubeconfig serves both. */
+  public static TestServer replicaOf(TestServer first) {
     try {
       Path dir = Files.createTempDirectory("ippool-test");
+      Path pki = Files.createDirectories(dir.resolve("pki"));
+      try (var files = Files.list(first.dataDir().resolve("pki"))) {
+        for (Path f : files.toList()) {
+          Files.copy(f, pki.resolve(f.getFileName()));
+        }
+      }
+      return start(first.database(), null, dir);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A server on an existing database. */
+  public static TestServer start(DatabaseUrl database, Path ipamSocket) {
+    try {
+      return start(database, ipamSocket, Files.createTempDirectory("ippool-test"));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static TestServer start(DatabaseUrl database, Path ipamSocket, Path dir) {
+    try {
       ServerConfig cfg = new ServerConfig(dir, database.toUrl(), "127.0.0.1", 0, ipamSocket, null, null, null,
           Duration.ofMinutes(15), 8);
       return new TestServer(new ApiServer(cfg).start(), dir, database);

@@ -62,7 +62,7 @@ final class ReadHandlers {
     String cont = ctx.request().getParam("continue");
     String limitParam = ctx.request().getParam("limit");
     List<FieldError> errs = new ArrayList<>();
-    if (match != null && !match.isEmpty()) {
+    if (match != null && !match.isEmpty() && !watch) { // watch validates its own (sendInitialEvents) rules
       if (rv == null || rv.isEmpty()) {
         errs.add(FieldError.forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden unless "
             + "resourceVersion is provided"));

@@ -103,7 +103,7 @@ public final class EventHub {
    * Returns a handle whose {@code cancel} stops delivery.
    */
   public Subscription subscribe(long fromRevision, EventSubscriber subscriber) {
-    Subscription s = new Subscription(subscriber);
+    Subscription s = new Subscription(subscriber, fromRevision);
     context.runOnContext(v -> catchUp(s, fromRevision));
     return s;
   }
@@ -217,8 +217,10 @@ public final class EventHub {
     private boolean live;
     private long lastDelivered;
 
-    Subscription(EventSubscriber subscriber) {
+    /** Events at or below {@code from} are never delivered, even if this hub reads them later. */
+    Subscription(EventSubscriber subscriber, long from) {
       this.subscriber = subscriber;
+      this.lastDelivered = from;
     }
 
     private boolean deliver(StoredEvent e) {
