@@ -65,8 +65,8 @@ public final class Allocator {
     this.db = db;
     this.meta = meta;
     this.cfg = cfg;
-    this.addLanes = new Lanes<>(cfg.maxBatch(), this::runAdds);
-    this.releaseLanes = new Lanes<>(cfg.maxBatch(), this::runReleases);
+    this.addLanes = new Lanes<>(cfg.maxBatch(), cfg.inFlightPerLane(), this::runAdds);
+    this.releaseLanes = new Lanes<>(cfg.maxBatch(), cfg.inFlightPerLane(), this::runReleases);
   }
 
   public AllocatorConfig config() {
@@ -105,7 +105,7 @@ public final class Allocator {
             AddJob job = new AddJob(args, ctx, cands);
             TreeSet<String> pools = new TreeSet<>();
             cands.forEach(c -> pools.addAll(c.pools()));
-            addLanes.submit(String.join(",", pools), job);
+            addLanes.submit(cfg.lanePerPoolSet() ? String.join(",", pools) : "*", job);
             return job.promise.future();
           });
         }));
@@ -438,7 +438,7 @@ public final class Allocator {
       }
       ReleaseJob job = new ReleaseJob(args.containerID(), args.ifName(), null, null, null, pools,
           Promise.promise());
-      releaseLanes.submit(String.join(",", new TreeSet<>(pools)), job);
+      releaseLanes.submit(cfg.lanePerPoolSet() ? String.join(",", new TreeSet<>(pools)) : "*", job);
       return job.promise().future();
     });
   }
@@ -451,7 +451,7 @@ public final class Allocator {
       }
       ReleaseJob job = new ReleaseJob(null, null, args.podNamespace(), args.podName(),
           args.podUID() == null ? "" : args.podUID(), pools, Promise.promise());
-      releaseLanes.submit(String.join(",", new TreeSet<>(pools)), job);
+      releaseLanes.submit(cfg.lanePerPoolSet() ? String.join(",", new TreeSet<>(pools)) : "*", job);
       return job.promise().future();
     });
   }

@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Coalesces work per key: while a batch for a key is running, new items for that key wait, and then all
- * run together as the next batch. With one transaction per batch, N waiting requests on a pool cost one
- * lock, one resourceVersion bump and one commit instead of N. Different keys run concurrently.
+ * Coalesces work per key: while {@code maxInFlight} batches for a key are running, new items for that key
+ * wait, and then all run together as the next batch. With one transaction per batch, N waiting requests
+ * cost one lock round, one resourceVersion bump per pool and one commit instead of N. Different keys run
+ * concurrently.
  *
  * @param <T> a work item; the batch function completes each item's own promise
  */
@@ -19,48 +20,49 @@ public final class Lanes<T> {
   private final Map<String, Lane> lanes = new HashMap<>();
   private final Function<List<T>, Future<?>> runner;
   private final int maxBatch;
+  private final int maxInFlight;
 
   private final class Lane {
     final String key;
     final ArrayDeque<T> queue = new ArrayDeque<>();
+    int inFlight;
 
     Lane(String key) {
       this.key = key;
     }
   }
 
-  public Lanes(int maxBatch, Function<List<T>, Future<?>> runner) {
+  public Lanes(int maxBatch, int maxInFlight, Function<List<T>, Future<?>> runner) {
     this.maxBatch = maxBatch;
+    this.maxInFlight = maxInFlight;
     this.runner = runner;
   }
 
   public void submit(String key, T item) {
     Lane lane;
-    boolean start;
     synchronized (this) {
-      lane = lanes.get(key);
-      start = lane == null;
-      if (start) {
-        lane = new Lane(key);
-        lanes.put(key, lane);
-      }
+      lane = lanes.computeIfAbsent(key, Lane::new);
       lane.queue.add(item);
     }
-    if (start) {
-      drain(lane);
-    }
+    pump(lane);
   }
 
-  private void drain(Lane lane) {
+  private void pump(Lane lane) {
     List<T> batch = new ArrayList<>();
     synchronized (this) {
+      if (lane.inFlight >= maxInFlight) {
+        return;
+      }
       while (batch.size() < maxBatch && !lane.queue.isEmpty()) {
         batch.add(lane.queue.poll());
       }
       if (batch.isEmpty()) {
-        lanes.remove(lane.key);
+        if (lane.inFlight == 0) {
+          lanes.remove(lane.key);
+        }
         return;
       }
+      lane.inFlight++;
     }
     Future<?> f;
     try {
@@ -68,6 +70,11 @@ public final class Lanes<T> {
     } catch (RuntimeException e) {
       f = Future.failedFuture(e);
     }
-    f.onComplete(ar -> drain(lane));
+    f.onComplete(ar -> {
+      synchronized (this) {
+        lane.inFlight--;
+      }
+      pump(lane);
+    });
   }
 }

@@ -27,12 +27,17 @@ import java.util.TreeSet;
  * allocations at that moment.
  */
 public final class PoolRevision {
+  private static final String BODIES = """
+      SELECT r.name, r.body::text AS body, r.deleting,
+             EXISTS (SELECT 1 FROM ipam_allocations a WHERE a.pool = r.name) AS has_allocations
+        FROM resources r
+       WHERE r.resource = 'spiderippools' AND r.namespace = '' AND r.name = ANY($1)
+       ORDER BY r.name""";
   private static final String BUMP = """
       UPDATE resources
          SET resource_version = $2::bigint,
              body = jsonb_set(body, '{metadata,resourceVersion}', to_jsonb($2::bigint::text))
-       WHERE resource = 'spiderippools' AND namespace = '' AND name = $1
-      RETURNING body::text AS body, deleting""";
+       WHERE resource = 'spiderippools' AND namespace = '' AND name = $1""";
   private static final String SET_BODY = """
       UPDATE resources SET body = $2::jsonb
        WHERE resource = 'spiderippools' AND namespace = '' AND name = $1""";
@@ -49,13 +54,36 @@ public final class PoolRevision {
   private PoolRevision() {
   }
 
-  /** Bumps each pool (in name order), appends its event, then one NOTIFY. Pools that no longer exist are skipped. */
+  /**
+   * Bumps each pool (in name order), appends its event, then one NOTIFY. Pools that no longer exist are
+   * skipped. The projections (the costly part: allocatedIPs text) are computed first, in one query, so the
+   * global revision_counter row lock taken by {@link Revisions#next} is held only for the final few
+   * statements and the commit.
+   */
   public static Future<Void> changed(SqlConnection tx, java.util.Collection<String> pools) {
-    Future<Void> chain = Future.succeededFuture();
-    for (String pool : new TreeSet<>(pools)) {
-      chain = chain.compose(v -> bumpOne(tx, pool));
+    if (pools.isEmpty()) {
+      return Future.succeededFuture();
     }
-    return pools.isEmpty() ? chain : chain.compose(v -> EventLog.notifyWatchers(tx));
+    String[] names = new TreeSet<>(pools).toArray(String[]::new);
+    return tx.preparedQuery(BODIES).execute(Tuple.of((Object) names)).compose(rows -> {
+      List<ObjectNode> bodies = new java.util.ArrayList<>();
+      List<Boolean> idle = new java.util.ArrayList<>();
+      for (Row r : rows) {
+        bodies.add(Json.readObject(r.getString("body")));
+        idle.add(r.getBoolean("deleting") && !r.getBoolean("has_allocations"));
+      }
+      return PROJECTION.project(tx, bodies).compose(v -> {
+        Future<Void> chain = Future.succeededFuture();
+        for (int i = 0; i < bodies.size(); i++) {
+          ObjectNode body = bodies.get(i);
+          boolean finalize = idle.get(i);
+          chain = chain.compose(x -> Revisions.next(tx).compose(rv -> finalize
+              ? finalize(tx, rv, PoolSpecs.name(body), body)
+              : modified(tx, rv, PoolSpecs.name(body), body)));
+        }
+        return chain;
+      });
+    }).compose(v -> EventLog.notifyWatchers(tx));
   }
 
   /**
@@ -76,28 +104,17 @@ public final class PoolRevision {
     });
   }
 
-  private static Future<Void> bumpOne(SqlConnection tx, String pool) {
-    return Revisions.next(tx).compose(rv -> tx.preparedQuery(BUMP).execute(Tuple.of(pool, rv)).compose(rows -> {
-      if (rows.size() == 0) {
-        return Future.succeededFuture();
-      }
-      Row row = rows.iterator().next();
-      ObjectNode body = Json.readObject(row.getString("body"));
-      if (!row.getBoolean("deleting")) {
-        return modified(tx, rv, pool, body);
-      }
-      return tx.preparedQuery(HAS_ALLOCATIONS).execute(Tuple.of(pool)).compose(has -> has.iterator().next()
-          .getBoolean(0) ? modified(tx, rv, pool, body) : finalize(tx, rv, pool, body));
-    }));
-  }
-
+  /** Stores the new resourceVersion and appends MODIFIED with the (already projected) body. */
   private static Future<Void> modified(SqlConnection tx, long rv, String pool, ObjectNode body) {
-    return PROJECTION.project(tx, List.of(body))
+    ((ObjectNode) body.get("metadata")).put("resourceVersion", String.valueOf(rv));
+    return tx.preparedQuery(BUMP).execute(Tuple.of(pool, rv))
         .compose(v -> EventLog.append(tx, rv, ResourceKind.IPPOOL, "", pool, EventLog.Type.MODIFIED, body));
   }
 
+  /** Drops our finalizer; deletes the pool (DELETED event) when it was the last one. */
   private static Future<Void> finalize(SqlConnection tx, long rv, String pool, ObjectNode body) {
     ObjectNode meta = (ObjectNode) body.get("metadata");
+    meta.put("resourceVersion", String.valueOf(rv));
     boolean remaining = false;
     if (meta.get("finalizers") instanceof ArrayNode fins) {
       for (int i = fins.size() - 1; i >= 0; i--) {
@@ -111,11 +128,12 @@ public final class PoolRevision {
       }
     }
     if (remaining) {
-      return tx.preparedQuery(SET_BODY).execute(Tuple.of(pool, new JsonObject(Json.write(body))))
+      ObjectNode stored = body.deepCopy();
+      stored.remove("status");
+      return tx.preparedQuery(SET_BODY).execute(Tuple.of(pool, new JsonObject(Json.write(stored))))
           .compose(v -> modified(tx, rv, pool, body));
     }
-    return PROJECTION.project(tx, List.of(body))
-        .compose(v -> tx.preparedQuery(DELETE_RESOURCE).execute(Tuple.of(pool)))
+    return tx.preparedQuery(DELETE_RESOURCE).execute(Tuple.of(pool))
         .compose(v -> tx.preparedQuery(DELETE_STATE).execute(Tuple.of(pool)))
         .compose(v -> EventLog.append(tx, rv, ResourceKind.IPPOOL, "", pool, EventLog.Type.DELETED, body));
   }
