@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Allocation benchmark (not a test): allocations/s and p50/p99 at 1, 8, 32, 64 clients on one pool and on
+# 8 pools, release throughput, 99%-full /16 vs empty /24, and pgbench -N on the same PostgreSQL.
+#
+# Needs a PostgreSQL reachable with a password, e.g. Debian's cluster on this machine:
+#   pg_ctlcluster 15 main start
+#   runuser -u postgres -- psql -c "ALTER USER postgres PASSWORD 'postgres'"
+# Usage: bench/allocation.sh [postgresql://postgres:postgres@127.0.0.1:5432/postgres]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -q test-compile
+mvn -q dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+exec java -Xms512m -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
+  io.ippool.bench.AllocationBenchmark "${1:-postgresql://postgres:postgres@127.0.0.1:5432/postgres}"

@@ -1,0 +1,229 @@
+package io.ippool.store.allocation;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.store.Json;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** The allocator's statements. Each method is one round trip; the caller owns the transaction. */
+public final class AllocationStore {
+
+  /** A pool locked for this transaction: its stored body and allocator shape. */
+  public record LockedPool(String name, ObjectNode body, boolean deleting, int family, int prefixLength) {
+  }
+
+  /** One allocation row. */
+  public record Allocation(String containerId, String ifName, int family, BigInteger address, String pool) {
+  }
+
+  /** A result row of {@code ipam_allocate}. {@code reason} is exhausted|threshold when address is null. */
+  public record Allocated(int index, BigInteger address, String pool, boolean reused, String reason) {
+  }
+
+  /** Per request of a batch, parallel arrays. */
+  public record Requests(List<String> containerIds, List<String> ifNames, List<String> namespaces,
+                         List<String> names, List<String> uids, List<String> nodes) {
+  }
+
+  /** Pool summary for candidate selection (spec.default, wildcards). */
+  public record CatalogEntry(String name, int family, boolean isDefault) {
+  }
+
+  // Locks pools in name order with their allocator rows (the documented lock order in db/V2__allocator.sql).
+  private static final String LOCK_POOLS = """
+      SELECT r.name, r.body::text AS body, r.deleting, p.family, p.prefix_length
+        FROM resources r JOIN ipam_pools p ON p.pool = r.name
+       WHERE r.resource = 'spiderippools' AND r.namespace = '' AND r.name = ANY($1)
+       ORDER BY r.name
+         FOR UPDATE OF r, p""";
+  private static final String POOL_BODIES = """
+      SELECT r.name, r.body::text AS body, r.deleting, coalesce(p.family, 0) AS family,
+             coalesce(p.prefix_length, 0) AS prefix_length
+        FROM resources r LEFT JOIN ipam_pools p ON p.pool = r.name
+       WHERE r.resource = 'spiderippools' AND r.namespace = '' AND r.name = ANY($1)""";
+  private static final String CATALOG = """
+      SELECT r.name, coalesce(p.family, 0) AS family, coalesce(r.body->'spec'->>'default', 'false') = 'true' AS dflt
+        FROM resources r LEFT JOIN ipam_pools p ON p.pool = r.name
+       WHERE r.resource = 'spiderippools' AND r.namespace = ''
+       ORDER BY r.name""";
+  private static final String BY_CONTAINERS = """
+      SELECT container_id, if_name, family, address_num::text AS address_num, pool
+        FROM ipam_allocations WHERE container_id = ANY($1)
+       ORDER BY container_id, if_name, family""";
+  private static final String ALLOCATE = """
+      SELECT idx, address_num::text AS address_num, pool, reused, reason
+        FROM ipam_allocate($1, $2, $3, $4, $5, $6, $7, $8)""";
+  private static final String POOLS_OF_CONTAINER = """
+      SELECT DISTINCT pool FROM ipam_allocations WHERE container_id = $1 AND if_name = $2""";
+  private static final String POOLS_OF_POD = """
+      SELECT DISTINCT pool FROM ipam_allocations
+       WHERE pod_namespace = $1 AND pod_name = $2 AND ($3 = '' OR pod_uid = $3)""";
+
+  // Shared tail of every delete: fix the pools' hints and counts from what was deleted, optionally record
+  // history, and report the pools touched. All data-modifying CTEs run, whether or not they are read.
+  private static final String DELETE_TAIL = """
+      , fix AS (
+          UPDATE ipam_pools p
+             SET free_hint = least(p.free_hint, g.lowest), allocated_count = p.allocated_count - g.n
+            FROM (SELECT gone.pool, min(gone.address_num) AS lowest, count(*) AS n FROM gone GROUP BY gone.pool) g
+           WHERE p.pool = g.pool)
+      , hist AS (
+          INSERT INTO ipam_allocation_events (action, family, address, pool, container_id, if_name,
+                                              pod_namespace, pod_name, pod_uid)
+          SELECT 'release', family, address, pool, container_id, if_name, pod_namespace, pod_name, pod_uid
+            FROM gone WHERE $%d)
+      SELECT DISTINCT pool FROM gone""";
+  private static final String RELEASE_CONTAINERS = """
+      WITH gone AS (
+          DELETE FROM ipam_allocations a
+           USING unnest($1::text[], $2::text[]) AS k(cid, ifn)
+           WHERE a.container_id = k.cid AND a.if_name = k.ifn
+          RETURNING a.*)""" + DELETE_TAIL.formatted(3);
+  private static final String RELEASE_PODS = """
+      WITH gone AS (
+          DELETE FROM ipam_allocations a
+           USING unnest($1::text[], $2::text[], $3::text[]) AS k(ns, nm, uid)
+           WHERE a.pod_namespace = k.ns AND a.pod_name = k.nm AND (k.uid = '' OR a.pod_uid = k.uid)
+          RETURNING a.*)""" + DELETE_TAIL.formatted(4);
+  /** Takes back addresses handed out earlier in this transaction to a request that then failed as a whole. */
+  private static final String UNDO = """
+      WITH gone AS (
+          DELETE FROM ipam_allocations a
+           USING unnest($1::int[], $2::text[]::numeric[]) AS k(f, n)
+           WHERE a.family = k.f AND a.address_num = k.n
+          RETURNING a.*)""" + DELETE_TAIL.formatted(3);
+  private static final String RECORD_ALLOCATIONS = """
+      INSERT INTO ipam_allocation_events (action, family, address, pool, container_id, if_name,
+                                          pod_namespace, pod_name, pod_uid)
+      SELECT 'allocate', a.family, a.address, a.pool, a.container_id, a.if_name, a.pod_namespace, a.pod_name,
+             a.pod_uid
+        FROM unnest($1::int[], $2::text[]::numeric[]) AS k(f, n)
+        JOIN ipam_allocations a ON a.family = k.f AND a.address_num = k.n""";
+
+  private AllocationStore() {
+  }
+
+  /** Locks the named pools (those that exist and have allocator state), in name order. */
+  public static Future<Map<String, LockedPool>> lockPools(SqlClient tx, Collection<String> names) {
+    String[] sorted = new TreeSet<>(names).toArray(String[]::new);
+    return tx.preparedQuery(LOCK_POOLS).execute(Tuple.of((Object) sorted)).map(AllocationStore::pools);
+  }
+
+  /** Reads pools without locking (for answering idempotent repeats). */
+  public static Future<Map<String, LockedPool>> readPools(SqlClient client, Collection<String> names) {
+    if (names.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    String[] arr = new TreeSet<>(names).toArray(String[]::new);
+    return client.preparedQuery(POOL_BODIES).execute(Tuple.of((Object) arr)).map(AllocationStore::pools);
+  }
+
+  private static Map<String, LockedPool> pools(Iterable<Row> rows) {
+    Map<String, LockedPool> out = new LinkedHashMap<>();
+    for (Row r : rows) {
+      out.put(r.getString("name"), new LockedPool(r.getString("name"), Json.readObject(r.getString("body")),
+          r.getBoolean("deleting"), r.getInteger("family"), r.getInteger("prefix_length")));
+    }
+    return out;
+  }
+
+  public static Future<List<CatalogEntry>> catalog(SqlClient client) {
+    return client.preparedQuery(CATALOG).execute().map(rows -> {
+      List<CatalogEntry> out = new ArrayList<>();
+      for (Row r : rows) {
+        out.add(new CatalogEntry(r.getString("name"), r.getInteger("family"), r.getBoolean("dflt")));
+      }
+      return out;
+    });
+  }
+
+  public static Future<List<Allocation>> byContainers(SqlClient client, Collection<String> containerIds) {
+    String[] ids = new TreeSet<>(containerIds).toArray(String[]::new);
+    return client.preparedQuery(BY_CONTAINERS).execute(Tuple.of((Object) ids)).map(rows -> {
+      List<Allocation> out = new ArrayList<>();
+      for (Row r : rows) {
+        out.add(new Allocation(r.getString("container_id"), r.getString("if_name"), r.getInteger("family"),
+            new BigInteger(r.getString("address_num")), r.getString("pool")));
+      }
+      return out;
+    });
+  }
+
+  /** One address per request from one locked pool (see ipam_allocate in db/V2__allocator.sql). */
+  public static Future<List<Allocated>> allocate(SqlClient tx, String pool, Requests q, int maxAllocated) {
+    Tuple t = Tuple.of(pool, arr(q.containerIds()), arr(q.ifNames()), arr(q.namespaces()), arr(q.names()),
+        arr(q.uids()), arr(q.nodes())).addLong((long) maxAllocated);
+    return tx.preparedQuery(ALLOCATE).execute(t).map(rows -> {
+      List<Allocated> out = new ArrayList<>();
+      for (Row r : rows) {
+        String num = r.getString("address_num");
+        out.add(new Allocated(r.getInteger("idx") - 1, num == null ? null : new BigInteger(num),
+            r.getString("pool"), Boolean.TRUE.equals(r.getBoolean("reused")), r.getString("reason")));
+      }
+      return out;
+    });
+  }
+
+  public static Future<List<String>> poolsOfContainer(SqlClient client, String containerId, String ifName) {
+    return client.preparedQuery(POOLS_OF_CONTAINER).execute(Tuple.of(containerId, ifName)).map(AllocationStore::names);
+  }
+
+  public static Future<List<String>> poolsOfPod(SqlClient client, String ns, String name, String uid) {
+    return client.preparedQuery(POOLS_OF_POD).execute(Tuple.of(ns, name, uid == null ? "" : uid))
+        .map(AllocationStore::names);
+  }
+
+  /** Releases (container, ifName) pairs; returns the pools that lost addresses. */
+  public static Future<List<String>> releaseContainers(SqlClient tx, List<String> containerIds, List<String> ifNames) {
+    return tx.preparedQuery(RELEASE_CONTAINERS).execute(Tuple.of(arr(containerIds), arr(ifNames), true))
+        .map(AllocationStore::names);
+  }
+
+  /** Releases every address of the given pods (uid '' = any uid); returns the pools that lost addresses. */
+  public static Future<List<String>> releasePods(SqlClient tx, List<String> namespaces, List<String> names,
+                                                 List<String> uids) {
+    return tx.preparedQuery(RELEASE_PODS).execute(Tuple.of(arr(namespaces), arr(names), arr(uids), true))
+        .map(AllocationStore::names);
+  }
+
+  public static Future<Void> undo(SqlClient tx, List<Integer> families, List<BigInteger> addresses) {
+    if (families.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return tx.preparedQuery(UNDO).execute(Tuple.of(families.toArray(Integer[]::new), texts(addresses), false))
+        .mapEmpty();
+  }
+
+  public static Future<Void> recordAllocations(SqlClient tx, List<Integer> families, List<BigInteger> addresses) {
+    if (families.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return tx.preparedQuery(RECORD_ALLOCATIONS).execute(Tuple.of(families.toArray(Integer[]::new), (Object) texts(addresses)))
+        .mapEmpty();
+  }
+
+  private static String[] texts(List<BigInteger> values) {
+    return values.stream().map(BigInteger::toString).toArray(String[]::new);
+  }
+
+  private static String[] arr(List<String> l) {
+    return l.toArray(String[]::new);
+  }
+
+  private static List<String> names(Iterable<Row> rows) {
+    List<String> out = new ArrayList<>();
+    for (Row r : rows) {
+      out.add(r.getString(0));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,233 @@
+package io.ippool.bench;
+
+import io.ippool.ipam.Allocator;
+import io.ippool.ipam.AllocatorConfig;
+import io.ippool.ipam.IpamModels.AddArgs;
+import io.ippool.ipam.IpamModels.DelArgs;
+import io.ippool.ipam.KubeMetadata;
+import io.ippool.store.DatabaseUrl;
+import io.ippool.store.Migrations;
+import io.ippool.store.allocation.AllocFixture;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Allocation throughput and latency against a real PostgreSQL, with pgbench -N on the same server as the
+ * yardstick. Not a test: run bench/allocation.sh. Prints a markdown table.
+ *
+ * <p>Usage: {@code AllocationBenchmark <postgresql://user:pass@host:port/db>}. It creates (and drops first)
+ * the databases ippool_bench and ippool_pgbench on that server.
+ */
+public final class AllocationBenchmark {
+  private static final int[] CLIENTS = {1, 8, 32, 64};
+  private static final List<String> ROWS = new ArrayList<>();
+
+  public static void main(String[] args) throws Exception {
+    DatabaseUrl server = DatabaseUrl.parse(args.length > 0 ? args[0]
+        : "postgresql://postgres:postgres@127.0.0.1:5432/postgres");
+    DatabaseUrl bench = recreate(server, "ippool_bench");
+    Migrations.migrate(bench);
+    // Spiderpool caps a pool at 5000 records by default; the benchmark lifts that to fill a /16.
+    boolean perPool = !"global".equals(System.getProperty("lanes", "perpool"));
+    int inFlight = Integer.getInteger("inflight", 1);
+    boolean quick = Boolean.getBoolean("quick");
+    AllocatorConfig cfg = AllocatorConfig.defaults().withMaxAllocatedIPs(0).withLanes(perPool, inFlight);
+    row("lanes=" + (perPool ? "per pool set" : "one global") + ", in flight per lane=" + inFlight);
+    row("");
+
+    try (AllocFixture fx = AllocFixture.on(bench, 16)) {
+      Allocator alloc = new Allocator(fx.db, KubeMetadata.standalone(), cfg);
+      row("| scenario | clients | allocations | alloc/s | p50 ms | p99 ms |");
+      row("|---|---:|---:|---:|---:|---:|");
+      AtomicInteger pod = new AtomicInteger();
+      for (int c : CLIENTS) {
+        String p = "one-" + c;
+        fx.pool(p, "10." + (100 + c) + ".0.0/16", List.of("10." + (100 + c) + ".0.1-10." + (100 + c) + ".255.254"));
+        int n = c == 1 ? 600 : 3000;
+        run(fx, alloc, "1 pool (/16)", c, n, i -> add(pod.incrementAndGet(), p));
+      }
+      for (int c : CLIENTS) {
+        List<String> pools = new ArrayList<>();
+        for (int k = 0; k < 8; k++) {
+          String p = "eight-" + c + "-" + k;
+          fx.pool(p, "10." + (150 + c) + "." + (k * 16) + ".0/20",
+              List.of("10." + (150 + c) + "." + (k * 16) + ".1-10." + (150 + c) + "." + (k * 16 + 15) + ".254"));
+          pools.add(p);
+        }
+        int n = c == 1 ? 600 : 3000;
+        run(fx, alloc, "8 pools (/20 each)", c, n, i -> add(pod.incrementAndGet(), pools.get(i % 8)));
+      }
+
+      if (quick) {
+        ROWS.forEach(System.out::println);
+        System.exit(0);
+      }
+      // Release: everything the 64-client single-pool run allocated, by 64 clients.
+      List<String> containers = fx.strings("SELECT container_id FROM ipam_allocations WHERE pool = 'one-64'");
+      AtomicInteger next = new AtomicInteger();
+      Stats rel = closedLoop(64, containers.size(), i -> {
+        String cid = containers.get(next.getAndIncrement());
+        return alloc.release(new DelArgs(cid, "eth0", null, "bench", "x", "")).map(v -> null);
+      });
+      row("| release, 1 pool | 64 | " + containers.size() + " | " + rel.rate() + " | " + rel.p(50) + " | "
+          + rel.p(99) + " |");
+
+      // Fill level: an empty /24 against a /16 that is 99% allocated (1 hole in 100), one client.
+      fx.pool("empty24", "10.200.0.0/24", List.of("10.200.0.1-10.200.0.254"));
+      run(fx, alloc, "empty /24", 1, 200, i -> add(pod.incrementAndGet(), "empty24"));
+      fx.pool("full16", "10.201.0.0/16", List.of("10.201.0.1-10.201.255.254"));
+      fx.scalar("""
+          WITH ins AS (
+            INSERT INTO ipam_allocations (family, address_num, address, pool, container_id, if_name, pod_namespace,
+                                          pod_name, pod_uid)
+            SELECT 4, n, '0.0.0.0'::inet + n, 'full16', 'fill-' || n, 'eth0', 'fill', 'fill-' || n, 'u' || n
+              FROM generate_series((SELECT first_num FROM ipam_pool_ranges WHERE pool = 'full16')::bigint,
+                                   (SELECT last_num FROM ipam_pool_ranges WHERE pool = 'full16')::bigint) AS g(n)
+             WHERE n % 100 <> 0
+            RETURNING 1)
+          SELECT count(*) FROM ins""");
+      fx.scalar("UPDATE ipam_pools SET allocated_count = (SELECT count(*) FROM ipam_allocations WHERE pool = 'full16') "
+          + "WHERE pool = 'full16' RETURNING allocated_count");
+      run(fx, alloc, "99%-full /16", 1, 200, i -> add(pod.incrementAndGet(), "full16"));
+      // The probe alone on the 99%-full /16 (no status/event work), for comparison.
+      long t0 = System.nanoTime();
+      int probes = 200;
+      for (int i = 0; i < probes; i++) {
+        fx.scalar("SELECT ipam_lowest_free('full16', 4::smallint, free_hint)::bigint FROM ipam_pools WHERE pool = 'full16'");
+      }
+      row("| probe only (ipam_lowest_free), 99%-full /16 | 1 | " + probes + " | - | "
+          + String.format("%.2f", (System.nanoTime() - t0) / 1e6 / probes) + " (mean) | - |");
+    }
+
+    // Yardstick: pgbench's simple-update transactions on the same server.
+    DatabaseUrl pg = recreate(server, "ippool_pgbench");
+    pgbench(pg, "-i", "-q", "-s", "10");
+    row("");
+    row("| pgbench -N (same server) | clients | tps |");
+    row("|---|---:|---:|");
+    for (int c : CLIENTS) {
+      String out = pgbench(pg, "-N", "-c", String.valueOf(c), "-j", String.valueOf(Math.min(c, 2)), "-T", "8");
+      Matcher m = Pattern.compile("tps = ([0-9.]+)").matcher(out);
+      row("| pgbench -N | " + c + " | " + (m.find() ? m.group(1).replaceAll("\\..*", "") : "?") + " |");
+    }
+    System.out.println();
+    ROWS.forEach(System.out::println);
+    System.exit(0);
+  }
+
+  private static AddArgs add(int n, String pool) {
+    return new AddArgs("bench-" + n, "eth0", "", "bench", "pod-" + n, "uid-" + n, List.of(pool), List.of(), false,
+        false);
+  }
+
+  private static void run(AllocFixture fx, Allocator alloc, String name, int clients, int n,
+                          IntFunction<AddArgs> args) {
+    Stats s = closedLoop(clients, n, i -> alloc.allocate(args.apply(i)).map(r -> null));
+    row("| " + name + " | " + clients + " | " + n + " | " + s.rate() + " | " + s.p(50) + " | " + s.p(99) + " |");
+  }
+
+  /** Stats of one closed-loop run. */
+  record Stats(long[] nanos, long wallNanos) {
+    String rate() {
+      return String.valueOf(Math.round(nanos.length / (wallNanos / 1e9)));
+    }
+
+    String p(int pct) {
+      long[] sorted = nanos.clone();
+      Arrays.sort(sorted);
+      int idx = Math.min(sorted.length - 1, (int) Math.ceil(pct / 100.0 * sorted.length) - 1);
+      return String.format("%.2f", sorted[Math.max(idx, 0)] / 1e6);
+    }
+  }
+
+  /** {@code clients} loops, each issuing its next request when the previous one answers, n requests in all. */
+  private static Stats closedLoop(int clients, int n, IntFunction<Future<Void>> op) {
+    long[] lat = new long[n];
+    AtomicInteger issued = new AtomicInteger();
+    AtomicLong failures = new AtomicLong();
+    List<Future<Void>> loops = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int c = 0; c < clients; c++) {
+      Promise<Void> done = Promise.promise();
+      step(op, issued, n, lat, failures, done);
+      loops.add(done.future());
+    }
+    AllocFixture.await(Future.all(loops));
+    long wall = System.nanoTime() - start;
+    if (failures.get() > 0) {
+      System.err.println(failures.get() + " requests failed");
+    }
+    return new Stats(lat, wall);
+  }
+
+  private static void step(IntFunction<Future<Void>> op, AtomicInteger issued, int n, long[] lat,
+                           AtomicLong failures, Promise<Void> done) {
+    int i = issued.getAndIncrement();
+    if (i >= n) {
+      done.tryComplete();
+      return;
+    }
+    long t = System.nanoTime();
+    op.apply(i).onComplete(ar -> {
+      lat[i] = System.nanoTime() - t;
+      if (ar.failed()) {
+        failures.incrementAndGet();
+        if (failures.get() == 1) {
+          ar.cause().printStackTrace();
+        }
+      }
+      step(op, issued, n, lat, failures, done);
+    });
+  }
+
+  private static void row(String s) {
+    ROWS.add(s);
+    System.out.println(s);
+  }
+
+  private static DatabaseUrl recreate(DatabaseUrl server, String name) throws Exception {
+    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+         Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+      s.execute("CREATE DATABASE " + name);
+    }
+    return new DatabaseUrl(server.host(), server.port(), name, server.user(), server.password(), server.params());
+  }
+
+  private static String pgbench(DatabaseUrl db, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("pgbench", "-h", db.host(), "-p", String.valueOf(db.port()),
+        "-U", db.user()));
+    cmd.addAll(List.of(args));
+    cmd.add(db.database());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    if (db.password() != null) {
+      pb.environment().put("PGPASSWORD", db.password());
+    }
+    Process p = pb.start();
+    StringBuilder out = new StringBuilder();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        out.append(line).append('\n');
+      }
+    }
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("pgbench failed: " + out);
+    }
+    return out.toString();
+  }
+}
