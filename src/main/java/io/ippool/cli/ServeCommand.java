@@ -60,10 +60,16 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Connections to PostgreSQL. Env IPPOOL_DATABASE_POOL_SIZE. Default: ${DEFAULT-VALUE}")
   int databasePoolSize;
 
+  @Option(names = "--kubeconfig", paramLabel = "FILE", defaultValue = "${env:IPPOOL_KUBECONFIG}",
+      description = "kubeconfig of the cluster whose pods, namespaces and nodes drive pool selection; in a pod the "
+          + "in-cluster service account is used; without either, allocation uses only the request's pools and "
+          + "default pools. Env IPPOOL_KUBECONFIG.")
+  Path kubeconfig;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config = new ServerConfig(dataDir, databaseUrl, bindAddress, securePort, ipamSocket, tlsCertFile,
-        tlsKeyFile, clientCaFile, eventRetention, databasePoolSize);
+        tlsKeyFile, clientCaFile, eventRetention, databasePoolSize, kubeconfig);
     ApiServer server = new ApiServer(config).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

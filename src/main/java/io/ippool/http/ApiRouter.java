@@ -26,6 +26,7 @@ public final class ApiRouter {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
   private static final Set<String> ANONYMOUS_PATHS = Set.of("/healthz", "/livez", "/readyz", "/version");
   public static final String USER = "ippool.user";
+  private static final String IPAM_PREFIX = "/v1/ipam/";
 
   private final Vertx vertx;
   private final DiscoveryDocuments discovery;
@@ -117,6 +118,13 @@ public final class ApiRouter {
 
   private void authorize(RoutingContext ctx) {
     UserInfo user = ctx.get(USER);
+    if (ctx.normalizedPath().startsWith(IPAM_PREFIX) && !isNodeOrAdmin(user)) {
+      // Allocation is the CNI plugin's job: only node identities (and cluster admins) may call it over HTTPS.
+      ctx.fail(new ApiException(403, "Forbidden", "forbidden: User \"" + user.name() + "\" cannot "
+          + ctx.request().method().name().toLowerCase() + " path \"" + ctx.normalizedPath()
+          + "\": the IPAM API is only for node identities (group system:nodes)", ApiException.Details.none()));
+      return;
+    }
     RequestInfo ri = requestInfo(ctx);
     String name = ri.name();
     if (name.isEmpty() && (ri.verb().equals("list") || ri.verb().equals("watch"))) {
@@ -135,6 +143,10 @@ public final class ApiRouter {
         ctx.fail(forbidden(attrs, reason));
       }
     });
+  }
+
+  private static boolean isNodeOrAdmin(UserInfo user) {
+    return user.groups().contains("system:nodes") || user.groups().contains("system:masters");
   }
 
   static ApiException forbidden(Authorizer.Attributes a, String reason) {

@@ -4,7 +4,13 @@ import io.ippool.admission.IPPoolAdmission;
 import io.ippool.admission.ReservedIPAdmission;
 import io.ippool.api.ResourceKind;
 import io.ippool.auth.StaticAuthorizer;
-import io.ippool.registry.admission.AllocatedAddresses;
+import io.ippool.ipam.Allocator;
+import io.ippool.ipam.AllocatorConfig;
+import io.ippool.ipam.KubeMetadata;
+import io.ippool.ipam.http.IpamRoutes;
+import io.ippool.ipam.http.IpamSocketServer;
+import io.ippool.store.allocation.AllocationHook;
+import io.ippool.store.allocation.PoolStatusProjection;
 import io.ippool.registry.admission.IPPoolKindAdmission;
 import io.ippool.registry.admission.ReservedIPKindAdmission;
 import io.ippool.http.ApiRouter;
@@ -56,6 +62,9 @@ public final class ApiServer {
   private DatabaseUrl databaseUrl;
   private int port;
   private long compactionTimer = -1;
+  private Allocator allocator;
+  private KubeMetadata kubeMetadata;
+  private HttpServer ipamSocket;
   private static final long COMPACTION_PERIOD_MS = 60_000;
 
   public ApiServer(ServerConfig config) {
@@ -83,15 +92,23 @@ public final class ApiServer {
         .onSuccess(n -> LOG.debug("event log compacted removed={}", n))
         .onFailure(e -> LOG.warn("event log compaction failed: {}", e.getMessage())));
 
-    ResourceStore store = new ResourceStore(pool, Map.of(), List.of());
+    ResourceStore store = new ResourceStore(pool,
+        Map.of(ResourceKind.IPPOOL.plural(), new PoolStatusProjection()), List.of(new AllocationHook()));
+    kubeMetadata = KubeConnection.metadata(vertx, config.kubeconfig());
+    allocator = new Allocator(pool, kubeMetadata, AllocatorConfig.defaults());
+    if (config.ipamSocket() != null) {
+      ipamSocket = await(IpamSocketServer.start(vertx, config.ipamSocket(), allocator));
+      LOG.info("IPAM API listening socket={}", config.ipamSocket());
+    }
     ResourceRegistry registry = new ResourceRegistry(store);
     Kinds kinds = new Kinds(ServedKinds.all(Map.of(
-        ResourceKind.IPPOOL.plural(), new IPPoolKindAdmission(new IPPoolAdmission(), store, AllocatedAddresses.NONE),
+        ResourceKind.IPPOOL.plural(), new IPPoolKindAdmission(new IPPoolAdmission(), store,
+            AllocationHook::allocatedIpToPod),
         ResourceKind.RESERVED_IP.plural(), new ReservedIPKindAdmission(new ReservedIPAdmission()))));
     health = new Health(pool);
     ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, new WatchHandler(vertx, store, hub));
     ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health,
-        new StaticAuthorizer(Set.of(GeneratedPki.ADMIN_GROUP)), new OpenApiRoutes(), r -> { });
+        new StaticAuthorizer(Set.of(GeneratedPki.ADMIN_GROUP)), new OpenApiRoutes(), r -> IpamRoutes.mount(r, allocator));
 
     Path cert = config.tlsCertFile() != null ? config.tlsCertFile() : pki.serverCert;
     Path key = config.tlsKeyFile() != null ? config.tlsKeyFile() : pki.serverKey;
@@ -128,6 +145,10 @@ public final class ApiServer {
     return port;
   }
 
+  public Allocator allocator() {
+    return allocator;
+  }
+
   public EventHub eventHub() {
     return hub;
   }
@@ -145,8 +166,14 @@ public final class ApiServer {
       if (compactionTimer >= 0) {
         vertx.cancelTimer(compactionTimer);
       }
+      if (ipamSocket != null) {
+        await(ipamSocket.shutdown(10, TimeUnit.SECONDS));
+      }
       if (http != null) {
         await(http.shutdown(10, TimeUnit.SECONDS));
+      }
+      if (kubeMetadata instanceof AutoCloseable c) {
+        c.close();
       }
       if (hub != null) {
         await(hub.stop());

@@ -14,7 +14,8 @@ public record ServerConfig(
     Path tlsKeyFile,
     Path clientCaFile,
     Duration eventRetention,
-    int databasePoolSize) {
+    int databasePoolSize,
+    Path kubeconfig) {
 
   public boolean embeddedDatabase() {
     return databaseUrl == null || databaseUrl.isBlank();
