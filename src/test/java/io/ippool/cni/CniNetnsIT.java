@@ -50,7 +50,8 @@ class CniNetnsIT {
     // The bridge plugin turns on IPv4 forwarding on the host; put it back afterwards.
     ipForwardBefore = Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim();
     String impl = System.getProperty("ippool.cni.e2e.backend");
-    backend = impl == null || impl.isEmpty() ? new IpamBackend.FakeBackend()
+    // By default the real server (real PostgreSQL, IPAM API on a unix socket); the fake only on request.
+    backend = impl == null || impl.isEmpty() ? new RealServerBackend()
         : (IpamBackend) Class.forName(impl).getConstructor().newInstance();
   }
 
@@ -102,6 +103,49 @@ class CniNetnsIT {
     assertEquals(0, check.rc, check.out);
 
     detach("macvlan", conf, "m", addr);
+  }
+
+  /**
+   * Spiderpool's reserved-IP guide through the plugin: with 10.6.168.131-132 reserved, the first pod gets .133
+   * and the second pod's ADD fails with the exhaustion message; after DEL, kubectl shows the pool empty.
+   */
+  @Test
+  void reservedIpGuide_secondPodFailsWithExhaustion() throws Exception {
+    assumeTrue(backend instanceof RealServerBackend, "needs the real server");
+    RealServerBackend real = (RealServerBackend) backend;
+    assertEquals(201, real.api.post(RealServerBackend.RESERVED, "application/json", "{\"metadata\":{\"name\":"
+        + "\"test-ipv4-reservedip\"},\"spec\":{\"ips\":[\"10.6.168.131-10.6.168.132\"]}}").code());
+    assertEquals(201, real.api.post(RealServerBackend.POOLS, "application/json", "{\"metadata\":{\"name\":"
+        + "\"test-ipv4-ippool\"},\"spec\":{\"subnet\":\"10.6.0.0/16\",\"ips\":[\"10.6.168.131-10.6.168.133\"]}}")
+        .code());
+    String bridge = "ipcrb" + sfx;
+    cleanup.push(List.of("ip", "link", "del", bridge));
+    String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"ipc-guide\",\"type\":\"bridge\",\"bridge\":\"" + bridge
+        + "\",\"isGateway\":false,\"ipMasq\":false,\"ipam\":{\"type\":\"ippool-cni\",\"ipam_unix_socket_path\":\""
+        + real.socket + "\",\"default_ipv4_ippool\":[\"test-ipv4-ippool\"]}}";
+    String ns1 = ns("g1");
+    cleanup.push(List.of("ip", "netns", "del", ns1));
+    run("ip", "netns", "add", ns1);
+    Result first = cni("bridge", "ADD", conf, "g1");
+    assertEquals(0, first.rc, first.out + first.err);
+    assertEquals(List.of("10.6.168.133/16"), addressesIn(ns1));
+
+    String ns2 = ns("g2");
+    cleanup.push(List.of("ip", "netns", "del", ns2));
+    run("ip", "netns", "add", ns2);
+    Result second = cni("bridge", "ADD", conf, "g2");
+    assertNotEquals(0, second.rc);
+    Map<String, Object> err = Json.object(Json.parse(second.out), "error");
+    assertTrue(String.valueOf(err.get("msg")).endsWith("all IPs have been exhausted"), second.out);
+    assertEquals(0, cni("bridge", "DEL", conf, "g2").rc, "DEL after a failed ADD succeeds");
+
+    assertEquals(0, cni("bridge", "DEL", conf, "g1").rc);
+    var kubectl = new io.ippool.testsupport.Kubectl(real.server.kubeconfig());
+    if (io.ippool.testsupport.Kubectl.available()) {
+      var get = kubectl.run("get", "sp", "test-ipv4-ippool");
+      assertTrue(get.out().matches("(?s).*test-ipv4-ippool\\s+4\\s+10\\.6\\.0\\.0/16\\s+0\\s+3\\s+false.*"),
+          get.toString());
+    }
   }
 
   // ------------------------------------------------------------------ steps
