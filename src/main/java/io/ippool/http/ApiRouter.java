@@ -125,6 +125,10 @@ public final class ApiRouter {
           + "\": the IPAM API is only for node identities (group system:nodes)", ApiException.Details.none()));
       return;
     }
+    if (ctx.normalizedPath().startsWith(IPAM_PREFIX)) {
+      ctx.next(); // node identity is the whole policy for the IPAM API
+      return;
+    }
     RequestInfo ri = requestInfo(ctx);
     String name = ri.name();
     if (name.isEmpty() && (ri.verb().equals("list") || ri.verb().equals("watch"))) {
