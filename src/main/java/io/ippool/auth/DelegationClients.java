@@ -1,0 +1,37 @@
+package io.ippool.auth;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+/**
+ * The fabric8 client used for TokenReview, SubjectAccessReview and the authentication ConfigMap. fabric8's
+ * defaults retry a 5xx ten times with exponential backoff (about 20 s), which would hold a request and a
+ * worker thread far beyond the aggregator's patience; k8s.io/apiserver's delegating clients give up after
+ * about 10 s. So: 10 s per request, two quick retries.
+ */
+public final class DelegationClients {
+  public static final int REQUEST_TIMEOUT_MILLIS = 10_000;
+  public static final int CONNECTION_TIMEOUT_MILLIS = 5_000;
+  public static final int RETRIES = 2;
+  public static final int RETRY_INTERVAL_MILLIS = 100;
+
+  private DelegationClients() {
+  }
+
+  /** In-cluster service account (or $KUBECONFIG / ~/.kube/config outside a cluster), tuned as above. */
+  public static KubernetesClient create() {
+    return new KubernetesClientBuilder().withConfig(tune(Config.autoConfigure(null))).build();
+  }
+
+  /** A copy of {@code base} with the timeouts and retries above. */
+  public static Config tune(Config base) {
+    Config c = new ConfigBuilder(base).build();
+    c.setRequestTimeout(REQUEST_TIMEOUT_MILLIS);
+    c.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
+    c.setRequestRetryBackoffLimit(RETRIES);
+    c.setRequestRetryBackoffInterval(RETRY_INTERVAL_MILLIS);
+    return c;
+  }
+}
