@@ -4,6 +4,9 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The fabric8 client used for TokenReview, SubjectAccessReview and the authentication ConfigMap. fabric8's
@@ -20,9 +23,13 @@ public final class DelegationClients {
   private DelegationClients() {
   }
 
-  /** In-cluster service account (or $KUBECONFIG / ~/.kube/config outside a cluster), tuned as above. */
-  public static KubernetesClient create() {
-    return new KubernetesClientBuilder().withConfig(tune(Config.autoConfigure(null))).build();
+  /**
+   * @param kubeconfig a kubeconfig file (--kubeconfig), or null for the pod's service account ($KUBECONFIG or
+   *     ~/.kube/config outside a cluster); blocking, call at start-up
+   */
+  public static KubernetesClient create(Path kubeconfig) throws IOException {
+    Config base = kubeconfig == null ? Config.autoConfigure(null) : Config.fromKubeconfig(Files.readString(kubeconfig));
+    return new KubernetesClientBuilder().withConfig(tune(base)).build();
   }
 
   /** A copy of {@code base} with the timeouts and retries above. */
