@@ -1,36 +1,82 @@
 package io.ippool.auth;
 
-import java.security.cert.Certificate;
+import io.vertx.core.Future;
+import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * x509 client certificates, verified by the TLS handshake against the client CA: the subject's CN is the
- * user name and each O a group, plus system:authenticated (as kube-apiserver's x509 authenticator).
+ * x509 client certificates: the subject's CN is the user name and each O a group, plus system:authenticated
+ * (as kube-apiserver's x509 authenticator).
+ *
+ * <p>Without a {@link CertificateVerifier} the TLS handshake's verification is trusted, which is right only
+ * when the server trusts nothing but client CAs (standalone mode). With one — needed as soon as the TLS layer
+ * also trusts the front-proxy CA — the chain must verify against the client CA bundle itself, so that a
+ * front-proxy certificate is not mistaken for a user certificate.
  */
-public final class ClientCertificateAuthenticator {
+public final class ClientCertificateAuthenticator implements Authenticator {
+  private volatile CertificateVerifier verifier;
 
-  /** @return the user, or null when the client presented no certificate */
+  /** Trusts whatever the TLS layer verified. */
+  public ClientCertificateAuthenticator() {
+    this(null);
+  }
+
+  /** Accepts only chains that verify against {@code verifier}'s CA bundle (--client-ca-file). */
+  public ClientCertificateAuthenticator(CertificateVerifier verifier) {
+    this.verifier = verifier;
+  }
+
+  /** Swaps the client CA bundle, e.g. when the extension-apiserver-authentication ConfigMap changes. */
+  public void update(CertificateVerifier verifier) {
+    this.verifier = verifier;
+  }
+
+  /** @return the user, or null when the client presented no certificate (or, with a verifier, a foreign one) */
   public UserInfo authenticate(SSLSession session) {
-    if (session == null) {
+    List<X509Certificate> chain = AuthRequest.peerChain(session);
+    if (chain.isEmpty()) {
       return null;
     }
-    Certificate[] chain;
     try {
-      chain = session.getPeerCertificates();
-    } catch (SSLPeerUnverifiedException e) {
+      return authenticate(chain);
+    } catch (AuthenticationException e) {
       return null;
     }
-    if (chain.length == 0 || !(chain[0] instanceof X509Certificate cert)) {
-      return null;
+  }
+
+  @Override
+  public Future<UserInfo> authenticate(AuthRequest request) {
+    if (request.peerChain().isEmpty()) {
+      return Future.succeededFuture(null);
     }
-    return fromSubject(cert);
+    try {
+      return Future.succeededFuture(authenticate(request.peerChain()));
+    } catch (AuthenticationException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private UserInfo authenticate(List<X509Certificate> chain) {
+    CertificateVerifier v = verifier;
+    if (v != null) {
+      try {
+        v.verifyClient(chain);
+      } catch (GeneralSecurityException e) {
+        throw new AuthenticationException("x509: verifying certificate "
+            + chain.get(0).getSubjectX500Principal().getName() + " failed: " + e.getMessage());
+      }
+    }
+    UserInfo user = fromSubject(chain.get(0));
+    if (user == null) {
+      throw new AuthenticationException("x509: certificate has no common name");
+    }
+    return user;
   }
 
   static UserInfo fromSubject(X509Certificate cert) {
@@ -51,7 +97,7 @@ public final class ClientCertificateAuthenticator {
     if (cn == null || cn.isEmpty()) {
       return null;
     }
-    groups.add("system:authenticated");
+    groups.add(UserInfo.AUTHENTICATED_GROUP);
     return new UserInfo(cn, List.copyOf(groups), Map.of());
   }
 }
