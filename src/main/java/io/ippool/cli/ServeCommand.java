@@ -1,12 +1,15 @@
 package io.ippool.cli;
 
 import io.ippool.server.ApiServer;
+import io.ippool.server.AuthOptions;
 import io.ippool.server.ServerConfig;
 import java.nio.file.Path;
+import io.ippool.server.DurationConverter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `serve`: the API server. Every flag also reads an IPPOOL_* environment variable. */
@@ -60,16 +63,13 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Connections to PostgreSQL. Env IPPOOL_DATABASE_POOL_SIZE. Default: ${DEFAULT-VALUE}")
   int databasePoolSize;
 
-  @Option(names = "--kubeconfig", paramLabel = "FILE", defaultValue = "${env:IPPOOL_KUBECONFIG}",
-      description = "kubeconfig of the cluster whose pods, namespaces and nodes drive pool selection; in a pod the "
-          + "in-cluster service account is used; without either, allocation uses only the request's pools and "
-          + "default pools. Env IPPOOL_KUBECONFIG.")
-  Path kubeconfig;
+  @Mixin
+  AuthOptions auth = new AuthOptions();
 
   @Override
   public Integer call() throws Exception {
     ServerConfig config = new ServerConfig(dataDir, databaseUrl, bindAddress, securePort, ipamSocket, tlsCertFile,
-        tlsKeyFile, clientCaFile, eventRetention, databasePoolSize, kubeconfig);
+        tlsKeyFile, clientCaFile, eventRetention, databasePoolSize, auth);
     ApiServer server = new ApiServer(config).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -3,7 +3,8 @@ package io.ippool.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.ResourceKind;
 import io.ippool.auth.Authorizer;
-import io.ippool.auth.ClientCertificateAuthenticator;
+import io.ippool.auth.AuthRequest;
+import io.ippool.auth.Authenticator;
 import io.ippool.auth.UserInfo;
 import io.ippool.errors.ApiException;
 import io.ippool.http.discovery.DiscoveryDocuments;
@@ -33,12 +34,14 @@ public final class ApiRouter {
   private final ResourceEndpoint resources;
   private final Health health;
   private final Authorizer authorizer;
-  private final ClientCertificateAuthenticator x509 = new ClientCertificateAuthenticator();
+  private final Authenticator authenticator;
   private final OpenApiEndpoint openApi;
   private final Consumer<Router> extraRoutes;
 
   public ApiRouter(Vertx vertx, DiscoveryDocuments discovery, ResourceEndpoint resources, Health health,
-                   Authorizer authorizer, OpenApiEndpoint openApi, Consumer<Router> extraRoutes) {
+                   Authenticator authenticator, Authorizer authorizer, OpenApiEndpoint openApi,
+                   Consumer<Router> extraRoutes) {
+    this.authenticator = authenticator;
     this.vertx = vertx;
     this.discovery = discovery;
     this.resources = resources;
@@ -104,16 +107,20 @@ public final class ApiRouter {
   }
 
   private void authenticate(RoutingContext ctx) {
-    UserInfo user = ctx.request().isSSL() ? x509.authenticate(ctx.request().connection().sslSession()) : null;
-    if (user == null) {
-      user = UserInfo.ANONYMOUS;
-    }
-    ctx.put(USER, user);
-    if (user.isAnonymous() && !ANONYMOUS_PATHS.contains(ctx.normalizedPath())) {
-      ctx.fail(ApiException.unauthorized());
-      return;
-    }
-    ctx.next();
+    authenticator.authenticate(AuthRequest.of(ctx.request())).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.debug("authentication failed: {}", ar.cause().getMessage());
+        ctx.fail(ApiException.unauthorized());
+        return;
+      }
+      UserInfo user = ar.result() == null ? UserInfo.ANONYMOUS : ar.result();
+      ctx.put(USER, user);
+      if (user.isAnonymous() && !ANONYMOUS_PATHS.contains(ctx.normalizedPath())) {
+        ctx.fail(ApiException.unauthorized());
+        return;
+      }
+      ctx.next();
+    });
   }
 
   private void authorize(RoutingContext ctx) {
@@ -140,11 +147,13 @@ public final class ApiRouter {
     var attrs = new Authorizer.Attributes(user, ri.verb(), ri.resourceRequest(), ri.apiGroup(), ri.apiVersion(),
         ri.namespace(), ri.resource(), ri.subresource(), name, ri.path());
     authorizer.authorize(attrs).onComplete(ar -> {
-      if (ar.succeeded() && ar.result().allowed()) {
+      if (ar.failed()) {
+        // kube-apiserver answers an authorizer that cannot decide with 500, not with a denial.
+        ctx.fail(ApiException.internal("authorization failed: " + ar.cause().getMessage()));
+      } else if (ar.result().allowed()) {
         ctx.next();
       } else {
-        String reason = ar.succeeded() ? ar.result().reason() : ar.cause().getMessage();
-        ctx.fail(forbidden(attrs, reason));
+        ctx.fail(forbidden(attrs, ar.result().reason()));
       }
     });
   }

@@ -30,6 +30,7 @@ import io.ippool.store.ResourceStore;
 import io.ippool.store.watch.EventHub;
 import io.ippool.tls.GeneratedPki;
 import io.ippool.tls.Pem;
+import io.ippool.tls.ReloadingCertificates;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
@@ -65,6 +66,8 @@ public final class ApiServer {
   private Allocator allocator;
   private KubeMetadata kubeMetadata;
   private HttpServer ipamSocket;
+  private AuthSetup auth;
+  private ReloadingCertificates reloader;
   private static final long COMPACTION_PERIOD_MS = 60_000;
 
   public ApiServer(ServerConfig config) {
@@ -94,7 +97,7 @@ public final class ApiServer {
 
     ResourceStore store = new ResourceStore(pool,
         Map.of(ResourceKind.IPPOOL.plural(), new PoolStatusProjection()), List.of(new AllocationHook()));
-    kubeMetadata = KubeConnection.metadata(vertx, config.kubeconfig());
+    kubeMetadata = KubeConnection.metadata(vertx, config.auth().kubeconfig);
     allocator = new Allocator(pool, kubeMetadata, AllocatorConfig.defaults());
     if (config.ipamSocket() != null) {
       ipamSocket = await(IpamSocketServer.start(vertx, config.ipamSocket(), allocator));
@@ -107,14 +110,15 @@ public final class ApiServer {
         ResourceKind.RESERVED_IP.plural(), new ReservedIPKindAdmission(new ReservedIPAdmission()))));
     health = new Health(pool);
     ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, new WatchHandler(vertx, store, hub));
-    ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health,
-        new StaticAuthorizer(Set.of(GeneratedPki.ADMIN_GROUP)), new OpenApiRoutes(), r -> IpamRoutes.mount(r, allocator));
+    auth = AuthSetup.create(vertx, config.auth(), pki, config.clientCaFile());
+    ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health, auth.authenticator,
+        auth.authorizer, new OpenApiRoutes(), r -> IpamRoutes.mount(r, allocator));
 
     Path cert = config.tlsCertFile() != null ? config.tlsCertFile() : pki.serverCert;
     Path key = config.tlsKeyFile() != null ? config.tlsKeyFile() : pki.serverKey;
-    PemTrustOptions trust = new PemTrustOptions().addCertPath(pki.caCert.toString());
-    if (config.clientCaFile() != null) {
-      trust.addCertPath(config.clientCaFile().toString());
+    PemTrustOptions trust = new PemTrustOptions();
+    for (var ca : auth.trustedClientCas) {
+      trust.addCertValue(io.vertx.core.buffer.Buffer.buffer(Pem.encode(ca)));
     }
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.bindAddress())
@@ -127,6 +131,12 @@ public final class ApiServer {
         .setCompressionSupported(true)
         .setUseAlpn(true);
     http = await(vertx.createHttpServer(options).requestHandler(router.build()).listen());
+    if (config.tlsCertFile() != null) {
+      // Certificates from files (e.g. a cert-manager Secret) are renewed in place: reload them when they change.
+      reloader = new ReloadingCertificates(vertx, http, options.getSslOptions(), cert, key,
+          config.auth().tlsReloadInterval);
+      await(reloader.start());
+    }
     port = http.actualPort();
     String url = "https://" + hostForUrl(config.bindAddress()) + ":" + port;
     Pem.writeFile(config.dataDir().resolve("kubeconfig"), pki.kubeconfig(url), true);
@@ -174,6 +184,12 @@ public final class ApiServer {
       }
       if (kubeMetadata instanceof AutoCloseable c) {
         c.close();
+      }
+      if (reloader != null) {
+        reloader.stop();
+      }
+      if (auth != null && auth.kube != null) {
+        auth.kube.close();
       }
       if (hub != null) {
         await(hub.stop());

@@ -15,7 +15,7 @@ public record ServerConfig(
     Path clientCaFile,
     Duration eventRetention,
     int databasePoolSize,
-    Path kubeconfig) {
+    AuthOptions auth) {
 
   public boolean embeddedDatabase() {
     return databaseUrl == null || databaseUrl.isBlank();

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ippool.cli.AuthOptions;
+import io.ippool.server.AuthOptions;
 import io.ippool.tls.Pem;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -51,7 +51,7 @@ public final class TestServer implements AutoCloseable {
   private static TestServer start(DatabaseUrl database, Path ipamSocket, Path dir) {
     try {
       ServerConfig cfg = new ServerConfig(dir, database.toUrl(), "127.0.0.1", 0, ipamSocket, null, null, null,
-          Duration.ofMinutes(15), 8, null);
+          Duration.ofMinutes(15), 8, io.ippool.server.AuthOptions.defaults());
       return new TestServer(new ApiServer(cfg).start(), dir, database);
     } catch (Exception e) {
       throw new IllegalStateException("test server did not start", e);

@@ -1,4 +1,4 @@
-package io.ippool.cli;
+package io.ippool.server;
 
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;

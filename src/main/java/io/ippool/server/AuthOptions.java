@@ -1,4 +1,4 @@
-package io.ippool.cli;
+package io.ippool.server;
 
 import io.ippool.auth.RequestHeaderConfig;
 import java.io.IOException;
@@ -109,6 +109,13 @@ public final class AuthOptions {
       defaultValue = "${env:IPPOOL_TLS_RELOAD_INTERVAL:-10s}", converter = DurationConverter.class,
       description = "How often the serving certificate files are checked for renewal. Default: ${DEFAULT-VALUE}")
   public Duration tlsReloadInterval;
+
+  /** The options as if no flag were given (environment variables still apply), for embedding and tests. */
+  public static AuthOptions defaults() {
+    AuthOptions o = new AuthOptions();
+    new picocli.CommandLine(o).parseArgs();
+    return o;
+  }
 
   /**
    * The front-proxy settings from flags, or null when --requestheader-client-ca-file is not given (then, with
