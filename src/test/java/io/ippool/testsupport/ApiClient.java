@@ -109,6 +109,12 @@ public final class ApiClient {
   }
 
   public Response send(String method, String path, String contentType, String body, String accept) {
+    return send(method, path, contentType, body, accept, java.util.Map.of());
+  }
+
+  /** With extra request headers (repeated values as a list). */
+  public Response send(String method, String path, String contentType, String body, String accept,
+                       java.util.Map<String, List<String>> headers) {
     try {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
           .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -119,6 +125,7 @@ public final class ApiClient {
       if (accept != null) {
         b.header("Accept", accept);
       }
+      headers.forEach((k, vs) -> vs.forEach(v -> b.header(k, v)));
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(r.statusCode(), r.body(), r.headers());
     } catch (Exception e) {

@@ -48,10 +48,23 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  /** A server with the given authentication options (e.g. delegated to a mock kube-apiserver). */
+  public static TestServer withAuth(io.ippool.server.AuthOptions auth) {
+    try {
+      return start(TestDatabase.fresh(), null, Files.createTempDirectory("ippool-test"), auth);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static TestServer start(DatabaseUrl database, Path ipamSocket, Path dir) {
+    return start(database, ipamSocket, dir, io.ippool.server.AuthOptions.defaults());
+  }
+
+  private static TestServer start(DatabaseUrl database, Path ipamSocket, Path dir, io.ippool.server.AuthOptions auth) {
     try {
       ServerConfig cfg = new ServerConfig(dir, database.toUrl(), "127.0.0.1", 0, ipamSocket, null, null, null,
-          Duration.ofMinutes(15), 8, io.ippool.server.AuthOptions.defaults());
+          Duration.ofMinutes(15), 8, auth);
       return new TestServer(new ApiServer(cfg).start(), dir, database);
     } catch (Exception e) {
       throw new IllegalStateException("test server did not start", e);
