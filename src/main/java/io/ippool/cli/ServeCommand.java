@@ -71,12 +71,17 @@ public final class ServeCommand implements Callable<Integer> {
     ServerConfig config = new ServerConfig(dataDir, databaseUrl, bindAddress, securePort, ipamSocket, tlsCertFile,
         tlsKeyFile, clientCaFile, eventRetention, databasePoolSize, auth);
     ApiServer server = new ApiServer(config).start();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.stop();
-      stopped.countDown();
-    }, "shutdown"));
-    stopped.await();
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    // SIGTERM (kubelet, systemd) and SIGINT (Ctrl-C) ask for a graceful stop; handling them ourselves lets the
+    // process exit 0 after draining instead of the JVM's 143/130.
+    for (String signal : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
+    }
+    Thread fallback = new Thread(server::stop, "shutdown"); // any other JVM exit still stops cleanly
+    Runtime.getRuntime().addShutdownHook(fallback);
+    stopRequested.await();
+    Runtime.getRuntime().removeShutdownHook(fallback);
+    server.stop();
     return 0;
   }
 }
