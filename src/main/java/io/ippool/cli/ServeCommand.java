@@ -70,18 +70,36 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig config = new ServerConfig(dataDir, databaseUrl, bindAddress, securePort, ipamSocket, tlsCertFile,
         tlsKeyFile, clientCaFile, eventRetention, databasePoolSize, auth);
-    ApiServer server = new ApiServer(config).start();
+    ApiServer server = new ApiServer(config);
     CountDownLatch stopRequested = new CountDownLatch(1);
     // SIGTERM (kubelet, systemd) and SIGINT (Ctrl-C) ask for a graceful stop; handling them ourselves lets the
-    // process exit 0 after draining instead of the JVM's 143/130.
+    // process exit 0 after draining instead of the JVM's 143/130. They also end a wait for the database.
     for (String signal : new String[] {"TERM", "INT"}) {
       sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
     }
+    Throwable[] failure = new Throwable[1];
+    Thread starter = new Thread(() -> {
+      try {
+        server.start();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        failure[0] = e;
+        stopRequested.countDown();
+      }
+    }, "start");
     Thread fallback = new Thread(server::stop, "shutdown"); // any other JVM exit still stops cleanly
     Runtime.getRuntime().addShutdownHook(fallback);
+    starter.start();
     stopRequested.await();
+    starter.interrupt();
+    starter.join(10_000);
     Runtime.getRuntime().removeShutdownHook(fallback);
     server.stop();
+    if (failure[0] != null) {
+      System.err.println("ippool-apiserver: " + failure[0].getMessage());
+      return 1;
+    }
     return 0;
   }
 }

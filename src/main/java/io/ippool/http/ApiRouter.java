@@ -58,6 +58,7 @@ public final class ApiRouter {
     router.get("/healthz").handler(health::readyz);
     router.get("/readyz").handler(health::readyz);
     router.get("/livez").handler(health::livez);
+    router.route().handler(this::requireReady);
     router.route().handler(this::authorize);
     router.get("/version").handler(ctx -> Responses.json(ctx, 200, discovery.version()));
     router.get("/api").handler(ctx -> Responses.json(ctx, 200, discovery.apiVersions()));
@@ -104,6 +105,15 @@ public final class ApiRouter {
       }
     }
     return null;
+  }
+
+  private void requireReady(RoutingContext ctx) {
+    String why = health.notReadyReason();
+    if (why != null) {
+      ctx.fail(ApiException.serviceUnavailable(why));
+      return;
+    }
+    ctx.next();
   }
 
   private void authenticate(RoutingContext ctx) {

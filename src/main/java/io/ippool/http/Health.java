@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Health {
   private final Pool pool;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
+  private volatile String notReady;
 
   public Health(Pool pool) {
     this.pool = pool;
@@ -19,6 +20,20 @@ public final class Health {
 
   public void shuttingDown() {
     shuttingDown.set(true);
+  }
+
+  /** Not serving the API yet, and why (e.g. the database cannot be reached at start-up). */
+  public void notReady(String why) {
+    notReady = why;
+  }
+
+  public void ready() {
+    notReady = null;
+  }
+
+  /** Why the API cannot serve now, or null. */
+  public String notReadyReason() {
+    return notReady;
   }
 
   public void livez(RoutingContext ctx) {
@@ -52,6 +67,10 @@ public final class Health {
   }
 
   private Future<Void> check() {
+    String why = notReady;
+    if (why != null) {
+      return Future.failedFuture(why);
+    }
     return pool.query("SELECT 1").execute().mapEmpty();
   }
 }

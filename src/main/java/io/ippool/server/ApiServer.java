@@ -74,46 +74,81 @@ public final class ApiServer {
     this.config = config;
   }
 
-  /** Blocking start; returns when the server answers. */
+  /**
+   * Blocking start: serves HTTPS at once (health endpoints say what is missing), then waits for the database with
+   * backoff, migrates it, and opens the API. Returns when the API answers.
+   */
   public ApiServer start() throws Exception {
     Files.createDirectories(config.dataDir());
     databaseUrl = config.embeddedDatabase()
         ? startEmbedded()
         : DatabaseUrl.parse(config.databaseUrl());
-    int applied = Migrations.migrate(databaseUrl);
-    LOG.info("database ready url={} migrationsApplied={}", databaseUrl.redacted(), applied);
-
     GeneratedPki pki = GeneratedPki.ensure(config.dataDir().resolve("pki"), config.bindAddress(), List.of());
     vertx = Vertx.vertx();
     pool = Database.pool(vertx, databaseUrl, config.databasePoolSize());
     PgConnectOptions listenOptions = new PgConnectOptions().setHost(databaseUrl.host()).setPort(databaseUrl.port())
         .setDatabase(databaseUrl.database()).setUser(databaseUrl.user()).setPassword(databaseUrl.password());
     hub = new EventHub(vertx, pool, listenOptions);
-    await(hub.start());
-    Compactor compactor = new Compactor(pool, config.eventRetention());
-    compactionTimer = vertx.setPeriodic(COMPACTION_PERIOD_MS, id -> compactor.compactOnce()
-        .onSuccess(n -> LOG.debug("event log compacted removed={}", n))
-        .onFailure(e -> LOG.warn("event log compaction failed: {}", e.getMessage())));
 
     ResourceStore store = new ResourceStore(pool,
         Map.of(ResourceKind.IPPOOL.plural(), new PoolStatusProjection()), List.of(new AllocationHook()));
     kubeMetadata = KubeConnection.metadata(vertx, config.auth().kubeconfig);
     allocator = new Allocator(pool, kubeMetadata, AllocatorConfig.defaults());
-    if (config.ipamSocket() != null) {
-      ipamSocket = await(IpamSocketServer.start(vertx, config.ipamSocket(), allocator));
-      LOG.info("IPAM API listening socket={}", config.ipamSocket());
-    }
     ResourceRegistry registry = new ResourceRegistry(store);
     Kinds kinds = new Kinds(ServedKinds.all(Map.of(
         ResourceKind.IPPOOL.plural(), new IPPoolKindAdmission(new IPPoolAdmission(), store,
             AllocationHook::allocatedIpToPod),
         ResourceKind.RESERVED_IP.plural(), new ReservedIPKindAdmission(new ReservedIPAdmission()))));
     health = new Health(pool);
+    health.notReady("waiting for the database at " + databaseUrl.redacted());
     ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, new WatchHandler(vertx, store, hub));
     auth = AuthSetup.create(vertx, config.auth(), pki, config.clientCaFile());
     ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health, auth.authenticator,
         auth.authorizer, new OpenApiRoutes(), r -> IpamRoutes.mount(r, allocator));
+    startHttps(pki, router);
 
+    connectDatabase();
+    await(hub.start());
+    Compactor compactor = new Compactor(pool, config.eventRetention());
+    compactionTimer = vertx.setPeriodic(COMPACTION_PERIOD_MS, id -> compactor.compactOnce()
+        .onSuccess(n -> LOG.debug("event log compacted removed={}", n))
+        .onFailure(e -> LOG.warn("event log compaction failed: {}", e.getMessage())));
+    if (config.ipamSocket() != null) {
+      ipamSocket = await(IpamSocketServer.start(vertx, config.ipamSocket(), allocator));
+      LOG.info("IPAM API listening socket={}", config.ipamSocket());
+    }
+    health.ready();
+    LOG.info("ready url=https://{}:{}", hostForUrl(config.bindAddress()), port);
+    return this;
+  }
+
+  /** Migrates the database, retrying with capped exponential backoff while it cannot be reached. */
+  private void connectDatabase() throws InterruptedException {
+    long delayMs = 500;
+    while (true) {
+      try {
+        int applied = Migrations.migrate(databaseUrl);
+        LOG.info("database ready url={} migrationsApplied={}", databaseUrl.redacted(), applied);
+        return;
+      } catch (RuntimeException e) {
+        String why = rootMessage(e);
+        health.notReady("database " + databaseUrl.redacted() + " unreachable: " + why);
+        LOG.warn("database unreachable url={} error=\"{}\" retryInMs={}", databaseUrl.redacted(), why, delayMs);
+        Thread.sleep(delayMs);
+        delayMs = Math.min(delayMs * 2, 30_000);
+      }
+    }
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return DatabaseUrl.redact(String.valueOf(root.getMessage()));
+  }
+
+  private void startHttps(GeneratedPki pki, ApiRouter router) throws Exception {
     Path cert = config.tlsCertFile() != null ? config.tlsCertFile() : pki.serverCert;
     Path key = config.tlsKeyFile() != null ? config.tlsKeyFile() : pki.serverKey;
     PemTrustOptions trust = new PemTrustOptions();
@@ -141,7 +176,6 @@ public final class ApiServer {
     String url = "https://" + hostForUrl(config.bindAddress()) + ":" + port;
     Pem.writeFile(config.dataDir().resolve("kubeconfig"), pki.kubeconfig(url), true);
     LOG.info("serving url={} kubeconfig={}", url, config.dataDir().resolve("kubeconfig"));
-    return this;
   }
 
   private DatabaseUrl startEmbedded() throws Exception {

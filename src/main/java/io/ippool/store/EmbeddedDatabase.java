@@ -18,8 +18,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** @param dataDir the PostgreSQL data directory; kept across restarts. */
   public static EmbeddedDatabase start(Path dataDir) throws IOException {
+    return start(dataDir, 0);
+  }
+
+  /** @param port a fixed port, or 0 for any free one */
+  public static EmbeddedDatabase start(Path dataDir, int port) throws IOException {
     Files.createDirectories(dataDir.getParent());
-    EmbeddedPostgres pg = EmbeddedPostgres.builder()
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    if (port > 0) {
+      builder.setPort(port);
+    }
+    EmbeddedPostgres pg = builder
         .setDataDirectory(dataDir)
         .setCleanDataDirectory(false)
         .setServerConfig("max_connections", "200")
