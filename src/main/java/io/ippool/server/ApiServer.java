@@ -10,10 +10,16 @@ import io.ippool.registry.admission.ReservedIPKindAdmission;
 import io.ippool.http.ApiRouter;
 import io.ippool.http.Health;
 import io.ippool.http.OpenApiRoutes;
+import io.ippool.http.RequestLogHandler;
 import io.ippool.http.discovery.DiscoveryDocuments;
 import io.ippool.http.resource.Kinds;
 import io.ippool.http.resource.ResourceEndpoint;
 import io.ippool.http.resource.WatchHandler;
+import io.ippool.metrics.Metrics;
+import io.ippool.metrics.MetricsProbes;
+import io.ippool.metrics.SqlPoolStats;
+import io.ippool.metrics.http.MetricsRoutes;
+import io.ippool.metrics.http.RequestMetricsHandler;
 import io.ippool.registry.ResourceRegistry;
 import io.ippool.store.Compactor;
 import io.ippool.store.Database;
@@ -31,6 +37,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
@@ -56,6 +63,8 @@ public final class ApiServer {
   private DatabaseUrl databaseUrl;
   private int port;
   private long compactionTimer = -1;
+  private final Metrics metrics = new Metrics();
+  private MetricsProbes probes;
   private static final long COMPACTION_PERIOD_MS = 60_000;
 
   public ApiServer(ServerConfig config) {
@@ -72,7 +81,7 @@ public final class ApiServer {
     LOG.info("database ready url={} migrationsApplied={}", databaseUrl.redacted(), applied);
 
     GeneratedPki pki = GeneratedPki.ensure(config.dataDir().resolve("pki"), config.bindAddress(), List.of());
-    vertx = Vertx.vertx();
+    vertx = metrics.newVertx();
     pool = Database.pool(vertx, databaseUrl, config.databasePoolSize());
     PgConnectOptions listenOptions = new PgConnectOptions().setHost(databaseUrl.host()).setPort(databaseUrl.port())
         .setDatabase(databaseUrl.database()).setUser(databaseUrl.user()).setPassword(databaseUrl.password());
@@ -91,7 +100,13 @@ public final class ApiServer {
     health = new Health(pool);
     ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, new WatchHandler(vertx, store, hub));
     ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health,
-        new StaticAuthorizer(Set.of(GeneratedPki.ADMIN_GROUP)), new OpenApiRoutes(), r -> { });
+        new StaticAuthorizer(Set.of(GeneratedPki.ADMIN_GROUP)), new OpenApiRoutes(),
+        r -> MetricsRoutes.mount(r, metrics));
+    Router routes = router.build();
+    RequestMetricsHandler.install(routes, metrics, plural -> kinds.byPlural(plural) != null);
+    RequestLogHandler.install(routes);
+    probes = new MetricsProbes(metrics, pool, hub, new SqlPoolStats(pool))
+        .start(vertx, MetricsProbes.DEFAULT_PERIOD_MS);
 
     Path cert = config.tlsCertFile() != null ? config.tlsCertFile() : pki.serverCert;
     Path key = config.tlsKeyFile() != null ? config.tlsKeyFile() : pki.serverKey;
@@ -109,7 +124,7 @@ public final class ApiServer {
         .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
         .setCompressionSupported(true)
         .setUseAlpn(true);
-    http = await(vertx.createHttpServer(options).requestHandler(router.build()).listen());
+    http = await(vertx.createHttpServer(options).requestHandler(routes).listen());
     port = http.actualPort();
     String url = "https://" + hostForUrl(config.bindAddress()) + ":" + port;
     Pem.writeFile(config.dataDir().resolve("kubeconfig"), pki.kubeconfig(url), true);
@@ -132,6 +147,10 @@ public final class ApiServer {
     return databaseUrl;
   }
 
+  public Metrics metrics() {
+    return metrics;
+  }
+
   /** Graceful: stop accepting, close watches and connections, then the database. */
   public void stop() {
     if (health != null) {
@@ -140,6 +159,9 @@ public final class ApiServer {
     try {
       if (compactionTimer >= 0) {
         vertx.cancelTimer(compactionTimer);
+      }
+      if (probes != null) {
+        probes.stop();
       }
       if (http != null) {
         await(http.shutdown(10, TimeUnit.SECONDS));
