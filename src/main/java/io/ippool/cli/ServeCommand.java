@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `serve`: the API server. Every flag also reads an IPPOOL_* environment variable. */
@@ -60,8 +61,12 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Connections to PostgreSQL. Env IPPOOL_DATABASE_POOL_SIZE. Default: ${DEFAULT-VALUE}")
   int databasePoolSize;
 
+  @Mixin
+  LoggingOptions logging;
+
   @Override
   public Integer call() throws Exception {
+    logging.apply();
     ServerConfig config = new ServerConfig(dataDir, databaseUrl, bindAddress, securePort, ipamSocket, tlsCertFile,
         tlsKeyFile, clientCaFile, eventRetention, databasePoolSize);
     ApiServer server = new ApiServer(config).start();

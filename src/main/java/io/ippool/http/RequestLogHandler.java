@@ -38,7 +38,6 @@ public final class RequestLogHandler implements Handler<RoutingContext> {
           .addKeyValue("code", ctx.response().getStatusCode())
           .addKeyValue("durationMs", String.format(java.util.Locale.ROOT, "%.3f", (System.nanoTime() - start) / 1e6))
           .addKeyValue("user", user == null ? "" : user.name())
-          .addKeyValue("completed", ar.succeeded())
           .log("request");
     });
     ctx.next();
