@@ -66,8 +66,12 @@ public final class ServeCommand implements Callable<Integer> {
   @Mixin
   AuthOptions auth = new AuthOptions();
 
+  @Mixin
+  LoggingOptions logging;
+
   @Override
   public Integer call() throws Exception {
+    logging.apply();
     ServerConfig config = new ServerConfig(dataDir, databaseUrl, bindAddress, securePort, ipamSocket, tlsCertFile,
         tlsKeyFile, clientCaFile, eventRetention, databasePoolSize, auth);
     ApiServer server = new ApiServer(config);

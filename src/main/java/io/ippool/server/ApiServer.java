@@ -16,10 +16,17 @@ import io.ippool.registry.admission.ReservedIPKindAdmission;
 import io.ippool.http.ApiRouter;
 import io.ippool.http.Health;
 import io.ippool.http.OpenApiRoutes;
+import io.ippool.http.RequestLogHandler;
 import io.ippool.http.discovery.DiscoveryDocuments;
 import io.ippool.http.resource.Kinds;
 import io.ippool.http.resource.ResourceEndpoint;
 import io.ippool.http.resource.WatchHandler;
+import io.ippool.metrics.Metrics;
+import io.ippool.metrics.MetricsProbes;
+import io.ippool.metrics.MicrometerAllocationMetrics;
+import io.ippool.metrics.SqlPoolStats;
+import io.ippool.metrics.http.MetricsRoutes;
+import io.ippool.metrics.http.RequestMetricsHandler;
 import io.ippool.registry.ResourceRegistry;
 import io.ippool.store.Compactor;
 import io.ippool.store.Database;
@@ -38,6 +45,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
@@ -68,6 +76,8 @@ public final class ApiServer {
   private HttpServer ipamSocket;
   private AuthSetup auth;
   private ReloadingCertificates reloader;
+  private final Metrics metrics = new Metrics();
+  private MetricsProbes probes;
   private static final long COMPACTION_PERIOD_MS = 60_000;
 
   public ApiServer(ServerConfig config) {
@@ -84,7 +94,7 @@ public final class ApiServer {
         ? startEmbedded()
         : DatabaseUrl.parse(config.databaseUrl());
     GeneratedPki pki = GeneratedPki.ensure(config.dataDir().resolve("pki"), config.bindAddress(), List.of());
-    vertx = Vertx.vertx();
+    vertx = metrics.newVertx();
     pool = Database.pool(vertx, databaseUrl, config.databasePoolSize());
     PgConnectOptions listenOptions = new PgConnectOptions().setHost(databaseUrl.host()).setPort(databaseUrl.port())
         .setDatabase(databaseUrl.database()).setUser(databaseUrl.user()).setPassword(databaseUrl.password());
@@ -104,8 +114,14 @@ public final class ApiServer {
     ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, new WatchHandler(vertx, store, hub));
     auth = AuthSetup.create(vertx, config.auth(), pki, config.clientCaFile());
     ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health, auth.authenticator,
-        auth.authorizer, new OpenApiRoutes(), r -> IpamRoutes.mount(r, allocator));
-    startHttps(pki, router);
+        auth.authorizer, new OpenApiRoutes(), r -> {
+          MetricsRoutes.mount(r, metrics);
+          IpamRoutes.mount(r, allocator);
+        });
+    Router routes = router.build();
+    RequestMetricsHandler.install(routes, metrics, plural -> kinds.byPlural(plural) != null);
+    RequestLogHandler.install(routes);
+    startHttps(pki, routes);
 
     connectDatabase();
     await(hub.start());
@@ -117,6 +133,7 @@ public final class ApiServer {
       ipamSocket = await(IpamSocketServer.start(vertx, config.ipamSocket(), allocator));
       LOG.info("IPAM API listening socket={}", config.ipamSocket());
     }
+    probes = new MetricsProbes(metrics, pool, hub, new SqlPoolStats(pool)).start(vertx, MetricsProbes.DEFAULT_PERIOD_MS);
     health.ready();
     LOG.info("ready url=https://{}:{}", hostForUrl(config.bindAddress()), port);
     return this;
@@ -148,7 +165,7 @@ public final class ApiServer {
     return DatabaseUrl.redact(String.valueOf(root.getMessage()));
   }
 
-  private void startHttps(GeneratedPki pki, ApiRouter router) throws Exception {
+  private void startHttps(GeneratedPki pki, Router routes) throws Exception {
     Path cert = config.tlsCertFile() != null ? config.tlsCertFile() : pki.serverCert;
     Path key = config.tlsKeyFile() != null ? config.tlsKeyFile() : pki.serverKey;
     PemTrustOptions trust = new PemTrustOptions();
@@ -165,7 +182,7 @@ public final class ApiServer {
         .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
         .setCompressionSupported(true)
         .setUseAlpn(true);
-    http = await(vertx.createHttpServer(options).requestHandler(router.build()).listen());
+    http = await(vertx.createHttpServer(options).requestHandler(routes).listen());
     if (config.tlsCertFile() != null) {
       // Certificates from files (e.g. a cert-manager Secret) are renewed in place: reload them when they change.
       reloader = new ReloadingCertificates(vertx, http, options.getSslOptions(), cert, key,
@@ -197,6 +214,10 @@ public final class ApiServer {
     return hub;
   }
 
+  public Metrics metrics() {
+    return metrics;
+  }
+
   public DatabaseUrl databaseUrl() {
     return databaseUrl;
   }
@@ -209,6 +230,9 @@ public final class ApiServer {
     try {
       if (compactionTimer >= 0) {
         vertx.cancelTimer(compactionTimer);
+      }
+      if (probes != null) {
+        probes.stop();
       }
       if (ipamSocket != null) {
         await(ipamSocket.shutdown(10, TimeUnit.SECONDS));

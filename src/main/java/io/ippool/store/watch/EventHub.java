@@ -47,7 +47,8 @@ public final class EventHub {
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private Context context;
   private PgSubscriber listener;
-  private long lastDispatched;
+  // volatile: read by the metrics probe (ippool_watch_event_lag_revisions) from outside the hub's context.
+  private volatile long lastDispatched;
   private boolean reading;
   private boolean readAgain;
   private long timerId = -1;
