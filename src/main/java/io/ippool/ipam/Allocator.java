@@ -1,5 +1,7 @@
 package io.ippool.ipam;
 
+import io.ippool.metrics.AllocationMetrics;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -58,6 +60,8 @@ public final class Allocator {
   private final Pool db;
   private final KubeMetadata meta;
   private final AllocatorConfig cfg;
+  private volatile AllocationMetrics metrics = AllocationMetrics.NONE;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Allocator.class);
   private final Lanes<AddJob> addLanes;
   private final Lanes<ReleaseJob> releaseLanes;
 
@@ -81,7 +85,49 @@ public final class Allocator {
   // ------------------------------------------------------------------------------------------------ ADD
 
   /** POST /v1/ipam/ip. Fails with {@link IpamException} carrying Spiderpool's error text. */
+  /** Reports every allocation and release to {@code sink} (Prometheus counters, latency). */
+  public Allocator withMetrics(AllocationMetrics sink) {
+    this.metrics = sink;
+    return this;
+  }
+
+  /** POST /v1/ipam/ip, measured and logged: one info line per address handed out. */
   public Future<AddResponse> allocate(AddArgs args) {
+    long started = System.nanoTime();
+    return allocateUnobserved(args).onComplete(ar -> {
+      double seconds = (System.nanoTime() - started) / 1e9;
+      if (ar.succeeded()) {
+        for (IpConfig ip : ar.result().ips()) {
+          metrics.onAllocate(ip.ipPool(), true, seconds);
+          LOG.atInfo().addKeyValue("pool", ip.ipPool()).addKeyValue("address", ip.address())
+              .addKeyValue("pod", args.podNamespace() + "/" + args.podName())
+              .addKeyValue("container", args.containerID()).addKeyValue("interface", ip.nic()).log("allocated");
+        }
+      } else {
+        String message = String.valueOf(ar.cause().getMessage());
+        metrics.onAllocate("", false, seconds);
+        metrics.onFailure("", failureReason(message));
+        LOG.atInfo().addKeyValue("pod", args.podNamespace() + "/" + args.podName())
+            .addKeyValue("container", args.containerID()).addKeyValue("error", message).log("allocation failed");
+      }
+    });
+  }
+
+  /** A small fixed set, so metric labels stay bounded whatever the error text. */
+  static String failureReason(String message) {
+    if (message.contains("used out") || message.contains("exhausted")) {
+      return "exhausted";
+    }
+    if (message.contains("no IPPool available")) {
+      return "no_pool";
+    }
+    if (message.contains("invalid") || message.contains("wrong input") || message.contains("required")) {
+      return "bad_request";
+    }
+    return "error";
+  }
+
+  private Future<AddResponse> allocateUnobserved(AddArgs args) {
     String podKey = args.podNamespace() + "/" + args.podName();
     // An ADD repeated for the same container and interface returns what it got before (CNI retries).
     return AllocationStore.byContainers(db, List.of(args.containerID())).compose(existing -> {
@@ -432,6 +478,15 @@ public final class Allocator {
 
   /** DELETE /v1/ipam/ip: releases what this container holds on this interface; unknown ones succeed. */
   public Future<Void> release(DelArgs args) {
+    return releaseUnobserved(args).onComplete(ar -> {
+      metrics.onRelease("", ar.succeeded());
+      LOG.atInfo().addKeyValue("container", args.containerID()).addKeyValue("interface", args.ifName())
+          .addKeyValue("pod", args.podNamespace() + "/" + args.podName())
+          .log(ar.succeeded() ? "released" : "release failed");
+    });
+  }
+
+  private Future<Void> releaseUnobserved(DelArgs args) {
     return AllocationStore.poolsOfContainer(db, args.containerID(), args.ifName()).compose(pools -> {
       if (pools.isEmpty()) {
         return Future.succeededFuture();

@@ -103,7 +103,8 @@ public final class ApiServer {
     ResourceStore store = new ResourceStore(pool,
         Map.of(ResourceKind.IPPOOL.plural(), new PoolStatusProjection()), List.of(new AllocationHook()));
     kubeMetadata = KubeConnection.metadata(vertx, config.auth().kubeconfig);
-    allocator = new Allocator(pool, kubeMetadata, AllocatorConfig.defaults());
+    allocator = new Allocator(pool, kubeMetadata, AllocatorConfig.defaults())
+        .withMetrics(new MicrometerAllocationMetrics(metrics));
     ResourceRegistry registry = new ResourceRegistry(store);
     Kinds kinds = new Kinds(ServedKinds.all(Map.of(
         ResourceKind.IPPOOL.plural(), new IPPoolKindAdmission(new IPPoolAdmission(), store,
