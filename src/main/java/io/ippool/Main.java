@@ -18,7 +18,8 @@ public final class Main implements Callable<Integer> {
 
   /** Runs a command line; exit code 2 for usage errors, as picocli does. */
   public static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    // Wide enough that long environment variable names are never split across lines.
+    CommandLine cli = new CommandLine(new Main()).setUsageHelpWidth(130);
     boolean hasSubcommand = args.length > 0 && cli.getSubcommands().containsKey(args[0]);
     boolean topLevelFlag = args.length > 0 && (args[0].equals("--help") || args[0].equals("-h")
         || args[0].equals("--version") || args[0].equals("-V"));

@@ -48,66 +48,66 @@ public final class AuthOptions {
 
   @Option(names = "--requestheader-username-headers", paramLabel = "HEADER", split = ",",
       defaultValue = "${env:IPPOOL_REQUESTHEADER_USERNAME_HEADERS:-X-Remote-User}",
-      description = "Headers carrying the user name, first non-empty wins. Default: ${DEFAULT-VALUE}")
+      description = "Headers carrying the user name, first non-empty wins. Env IPPOOL_REQUESTHEADER_USERNAME_HEADERS. Default: ${DEFAULT-VALUE}")
   public List<String> requestHeaderUsernameHeaders = new ArrayList<>();
 
   @Option(names = "--requestheader-uid-headers", paramLabel = "HEADER", split = ",",
       defaultValue = "${env:IPPOOL_REQUESTHEADER_UID_HEADERS}",
-      description = "Headers carrying the user's uid (e.g. X-Remote-Uid); empty ignores uids.")
+      description = "Headers carrying the user's uid (e.g. X-Remote-Uid); empty ignores uids. Env IPPOOL_REQUESTHEADER_UID_HEADERS.")
   public List<String> requestHeaderUidHeaders = new ArrayList<>();
 
   @Option(names = "--requestheader-group-headers", paramLabel = "HEADER", split = ",",
       defaultValue = "${env:IPPOOL_REQUESTHEADER_GROUP_HEADERS:-X-Remote-Group}",
-      description = "Headers carrying groups, every value of each. Default: ${DEFAULT-VALUE}")
+      description = "Headers carrying groups, every value of each. Env IPPOOL_REQUESTHEADER_GROUP_HEADERS. Default: ${DEFAULT-VALUE}")
   public List<String> requestHeaderGroupHeaders = new ArrayList<>();
 
   @Option(names = "--requestheader-extra-headers-prefix", paramLabel = "PREFIX", split = ",",
       defaultValue = "${env:IPPOOL_REQUESTHEADER_EXTRA_HEADERS_PREFIX:-X-Remote-Extra-}",
-      description = "Header prefixes for extra user attributes. Default: ${DEFAULT-VALUE}")
+      description = "Header prefixes for extra user attributes. Env IPPOOL_REQUESTHEADER_EXTRA_HEADERS_PREFIX. Default: ${DEFAULT-VALUE}")
   public List<String> requestHeaderExtraHeadersPrefix = new ArrayList<>();
 
   @Option(names = "--authentication-token-webhook-cache-ttl", paramLabel = "DURATION",
       defaultValue = "${env:IPPOOL_AUTHENTICATION_TOKEN_WEBHOOK_CACHE_TTL:-10s}", converter = DurationConverter.class,
-      description = "How long an accepted token's TokenReview is reused. Default: ${DEFAULT-VALUE}")
+      description = "How long an accepted token's TokenReview is reused. Env IPPOOL_AUTHENTICATION_TOKEN_WEBHOOK_CACHE_TTL. Default: ${DEFAULT-VALUE}")
   public Duration tokenCacheTtl;
 
   @Option(names = "--authentication-token-webhook-cache-unauthorized-ttl", paramLabel = "DURATION",
       defaultValue = "${env:IPPOOL_AUTHENTICATION_TOKEN_WEBHOOK_CACHE_UNAUTHORIZED_TTL:-5s}",
       converter = DurationConverter.class,
-      description = "How long a rejected token's TokenReview is reused. Default: ${DEFAULT-VALUE}")
+      description = "How long a rejected token's TokenReview is reused. Env IPPOOL_AUTHENTICATION_TOKEN_WEBHOOK_CACHE_UNAUTHORIZED_TTL. Default: ${DEFAULT-VALUE}")
   public Duration tokenCacheUnauthorizedTtl;
 
   @Option(names = "--authentication-audiences", paramLabel = "AUD", split = ",",
       defaultValue = "${env:IPPOOL_AUTHENTICATION_AUDIENCES}",
-      description = "Audiences bearer tokens must be issued for; empty accepts the apiserver's default.")
+      description = "Audiences bearer tokens must be issued for; empty accepts the apiserver's default. Env IPPOOL_AUTHENTICATION_AUDIENCES.")
   public List<String> authenticationAudiences = new ArrayList<>();
 
   @Option(names = "--authorization-webhook-cache-authorized-ttl", paramLabel = "DURATION",
       defaultValue = "${env:IPPOOL_AUTHORIZATION_WEBHOOK_CACHE_AUTHORIZED_TTL:-10s}",
       converter = DurationConverter.class,
-      description = "How long an allowing SubjectAccessReview is reused. Default: ${DEFAULT-VALUE}")
+      description = "How long an allowing SubjectAccessReview is reused. Env IPPOOL_AUTHORIZATION_WEBHOOK_CACHE_AUTHORIZED_TTL. Default: ${DEFAULT-VALUE}")
   public Duration authorizedTtl;
 
   @Option(names = "--authorization-webhook-cache-unauthorized-ttl", paramLabel = "DURATION",
       defaultValue = "${env:IPPOOL_AUTHORIZATION_WEBHOOK_CACHE_UNAUTHORIZED_TTL:-10s}",
       converter = DurationConverter.class,
-      description = "How long a denying SubjectAccessReview is reused. Default: ${DEFAULT-VALUE}")
+      description = "How long a denying SubjectAccessReview is reused. Env IPPOOL_AUTHORIZATION_WEBHOOK_CACHE_UNAUTHORIZED_TTL. Default: ${DEFAULT-VALUE}")
   public Duration unauthorizedTtl;
 
   @Option(names = "--authorization-always-allow-groups", paramLabel = "GROUP", split = ",",
       defaultValue = "${env:IPPOOL_AUTHORIZATION_ALWAYS_ALLOW_GROUPS:-system:masters}",
-      description = "Groups allowed everything without asking kube-apiserver. Default: ${DEFAULT-VALUE}")
+      description = "Groups allowed everything without asking kube-apiserver. Env IPPOOL_AUTHORIZATION_ALWAYS_ALLOW_GROUPS. Default: ${DEFAULT-VALUE}")
   public List<String> alwaysAllowGroups = new ArrayList<>();
 
   @Option(names = "--anonymous-auth", arity = "0..1", defaultValue = "${env:IPPOOL_ANONYMOUS_AUTH:-true}",
       fallbackValue = "true",
       description = "Treat requests without credentials as system:anonymous (they reach only the health "
-          + "endpoints unless authorized); false rejects them outright. Default: ${DEFAULT-VALUE}")
+          + "endpoints unless authorized); false rejects them outright. Env IPPOOL_ANONYMOUS_AUTH. Default: ${DEFAULT-VALUE}")
   public boolean anonymousAuth;
 
   @Option(names = "--tls-reload-interval", paramLabel = "DURATION",
       defaultValue = "${env:IPPOOL_TLS_RELOAD_INTERVAL:-10s}", converter = DurationConverter.class,
-      description = "How often the serving certificate files are checked for renewal. Default: ${DEFAULT-VALUE}")
+      description = "How often the serving certificate files are checked for renewal. Env IPPOOL_TLS_RELOAD_INTERVAL. Default: ${DEFAULT-VALUE}")
   public Duration tlsReloadInterval;
 
   /** The options as if no flag were given (environment variables still apply), for embedding and tests. */

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class CliHelpTest {
   private static final String TABLE_HEADER = "| flag | environment | default | meaning |";
-  private static final Pattern OPTION_LINE = Pattern.compile("^  (?:-\\w, |    )(--[a-z][a-z0-9-]*)(?:=\\S+)?(?:\\s+(.*))?$");
+  private static final Pattern OPTION_LINE = Pattern.compile("^  (?:-\\w, |    )(--[a-z][a-z0-9-]*)(?:\\[?=\\S+)?(?:\\s+(.*))?$");
   private static final Pattern CELL_CODE = Pattern.compile("^`([^`]*)`$");
 
   record Run(int exit, String out, String err) {
