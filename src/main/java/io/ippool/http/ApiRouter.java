@@ -107,9 +107,13 @@ public final class ApiRouter {
     return null;
   }
 
+  /** Discovery and OpenAPI are static documents; only what reads or writes the database waits for it. */
   private void requireReady(RoutingContext ctx) {
     String why = health.notReadyReason();
-    if (why != null) {
+    String path = ctx.normalizedPath();
+    boolean needsDatabase = path.startsWith(IPAM_PREFIX) || path.equals("/metrics")
+        || requestInfo(ctx).resourceRequest();
+    if (why != null && needsDatabase) {
       ctx.fail(ApiException.serviceUnavailable(why));
       return;
     }

@@ -136,7 +136,10 @@ public final class ApiServer {
     }
     probes = new MetricsProbes(metrics, pool, hub, new SqlPoolStats(pool)).start(vertx, MetricsProbes.DEFAULT_PERIOD_MS);
     health.ready();
-    LOG.info("ready url=https://{}:{}", hostForUrl(config.bindAddress()), port);
+    // Written last: a kubeconfig in the data directory means "this server answers kubectl now".
+    String url = "https://" + hostForUrl(config.bindAddress()) + ":" + port;
+    Pem.writeFile(config.dataDir().resolve("kubeconfig"), pki.kubeconfig(url), true);
+    LOG.info("ready url={} kubeconfig={}", url, config.dataDir().resolve("kubeconfig"));
     return this;
   }
 
@@ -191,9 +194,7 @@ public final class ApiServer {
       await(reloader.start());
     }
     port = http.actualPort();
-    String url = "https://" + hostForUrl(config.bindAddress()) + ":" + port;
-    Pem.writeFile(config.dataDir().resolve("kubeconfig"), pki.kubeconfig(url), true);
-    LOG.info("serving url={} kubeconfig={}", url, config.dataDir().resolve("kubeconfig"));
+    LOG.info("serving url=https://{}:{}", hostForUrl(config.bindAddress()), port);
   }
 
   private DatabaseUrl startEmbedded() throws Exception {
