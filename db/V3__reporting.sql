@@ -82,14 +82,20 @@ CREATE TABLE reporting.pool_capacity (
     family      smallint      NOT NULL,
     subnet      cidr,
     spec_ips    numeric(39,0),
+    disabled    boolean       NOT NULL DEFAULT false,
+    terminating boolean       NOT NULL DEFAULT false,
     reserved    numeric(39,0) NOT NULL,
     spec_by     xid8,
     pieces_by   xid8
 );
 COMMENT ON TABLE reporting.pool_capacity IS
-  'Per live pool (ipam_pools): spec.subnet, size of spec.ips, and addresses of the effective ranges covered '
-  'by live reservations of the family. Refreshed at commit of pool and reservation writes.';
+  'Per live pool (ipam_pools): spec.subnet, size of spec.ips, spec.disable, deletion state, and addresses of '
+  'the effective ranges covered by live reservations of the family. Refreshed at commit of pool and '
+  'reservation writes (every SpiderIPPool write upserts ipam_pools.total_ips through AllocationHook, '
+  'including the one that sets deletionTimestamp).';
 COMMENT ON COLUMN reporting.pool_capacity.spec_ips IS 'Distinct addresses in spec.ips (NULL: unparseable).';
+COMMENT ON COLUMN reporting.pool_capacity.disabled IS 'spec.disable.';
+COMMENT ON COLUMN reporting.pool_capacity.terminating IS 'resources.deleting (deletionTimestamp set).';
 COMMENT ON COLUMN reporting.pool_capacity.reserved IS 'Sum of the pool''s rows in pool_reserved_pieces.';
 COMMENT ON COLUMN reporting.pool_capacity.spec_by IS 'Transaction that last refreshed spec-derived columns (skip repeats).';
 COMMENT ON COLUMN reporting.pool_capacity.pieces_by IS 'Transaction that last refreshed the reserved pieces (skip repeats).';
@@ -126,15 +132,18 @@ BEGIN
         IF todo IS NOT NULL THEN
             DELETE FROM reporting.pool_capacity c
              WHERE c.pool = ANY (todo) AND NOT EXISTS (SELECT 1 FROM ipam_pools p WHERE p.pool = c.pool);
-            INSERT INTO reporting.pool_capacity AS c (pool, family, subnet, spec_ips, reserved, spec_by)
+            INSERT INTO reporting.pool_capacity AS c (pool, family, subnet, spec_ips, disabled, terminating,
+                                                      reserved, spec_by)
             SELECT p.pool, p.family, reporting.try_cidr(r.body -> 'spec' ->> 'subnet'),
-                   reporting.range_list_size(r.body -> 'spec' -> 'ips'), 0, me
+                   reporting.range_list_size(r.body -> 'spec' -> 'ips'),
+                   coalesce(r.body -> 'spec' -> 'disable' = 'true'::jsonb, false), coalesce(r.deleting, false),
+                   0, me
               FROM ipam_pools p
               LEFT JOIN resources r ON r.resource = 'spiderippools' AND r.namespace = '' AND r.name = p.pool
              WHERE p.pool = ANY (todo)
             ON CONFLICT (pool) DO UPDATE
                SET family = EXCLUDED.family, subnet = EXCLUDED.subnet, spec_ips = EXCLUDED.spec_ips,
-                   spec_by = me;
+                   disabled = EXCLUDED.disabled, terminating = EXCLUDED.terminating, spec_by = me;
         END IF;
     END IF;
 
@@ -252,11 +261,10 @@ SELECT p.pool::text,
        CASE WHEN p.total_ips > 0
             THEN round(100 * (coalesce(c.reserved, 0) + p.allocated_count - coalesce(h.n, 0)) / p.total_ips, 2)
        END,
-       coalesce((r.body -> 'spec' ->> 'disable')::boolean, false),
-       coalesce(r.deleting, false)
+       coalesce(c.disabled, false),
+       coalesce(c.terminating, false)
   FROM ipam_pools p
   LEFT JOIN reporting.pool_capacity c ON c.pool = p.pool
-  LEFT JOIN resources r ON r.resource = 'spiderippools' AND r.namespace = '' AND r.name = p.pool
   LEFT JOIN held h ON h.pool = p.pool
 $$;
 COMMENT ON FUNCTION reporting.pool_utilization_rows() IS 'Body of reporting.pool_utilization (see there).';
