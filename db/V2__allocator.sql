@@ -168,8 +168,10 @@ BEGIN
         RETURN '0.0.0.0'::inet + p_num::bigint;
     END IF;
     FOR i IN REVERSE 7..0 LOOP
-        g := trunc(rest / (65536::numeric ^ i))::int;
-        rest := rest - g * (65536::numeric ^ i);
+        -- div/mod, not rest / 65536^i: numeric division rounds, and a group just below a boundary would
+        -- round up into the next one (fd00:0:0:2:ffff:ffff:ffff:fffe came out as ...:3:0:0:0:fffffffe).
+        g := div(rest, 65536::numeric ^ i)::int;
+        rest := mod(rest, 65536::numeric ^ i);
         s := s || to_hex(g) || CASE WHEN i > 0 THEN ':' ELSE '' END;
     END LOOP;
     RETURN s::inet;

@@ -3,7 +3,7 @@ package io.ippool.reporting;
 import java.util.List;
 
 /**
- * The data set README-reporting.md shows output for. Written through the WriteHook and the allocator, then
+ * The data set the README's SQL reporting section shows output for. Written through the WriteHook and the allocator, then
  * history timestamps are pinned relative to now() so that "last N hours" queries give the same answer
  * on every run.
  *
