@@ -1,0 +1,19 @@
+package io.ippool.importer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.ResourceKind;
+import java.util.List;
+
+/** Where objects are imported from: a cluster still serving Spiderpool's CRDs (or a fake in tests). */
+public interface ClusterSource extends AutoCloseable {
+
+  /** Every object of {@code kind}, across all namespaces, as the cluster serves it (JSON). */
+  List<ObjectNode> list(ResourceKind kind) throws Exception;
+
+  /** Where the objects come from, for messages. */
+  String describe();
+
+  @Override
+  default void close() {
+  }
+}
