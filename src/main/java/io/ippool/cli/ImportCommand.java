@@ -85,6 +85,7 @@ public final class ImportCommand implements Callable<Integer> {
     Vertx vertx = null;
     Pool pool = null;
     try (ClusterSource source = Fabric8ClusterSource.fromKubeconfig(kubeconfig)) {
+      source.checkServedByCrds();
       DatabaseUrl url;
       if (databaseUrl != null && !databaseUrl.isBlank()) {
         url = DatabaseUrl.parse(databaseUrl);

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.ippool.api.ResourceKind;
 import io.ippool.store.Json;
@@ -54,6 +55,28 @@ public final class Fabric8ClusterSource implements ClusterSource {
       cont = page.getMetadata() == null ? null : page.getMetadata().getContinue();
     } while (cont != null && !cont.isEmpty());
     return out;
+  }
+
+  @Override
+  public void checkServedByCrds() {
+    ResourceKind any = ResourceKind.IPPOOL;
+    String name = any.version() + "." + any.group();
+    CustomResourceDefinitionContext apiServices = new CustomResourceDefinitionContext.Builder()
+        .withGroup("apiregistration.k8s.io").withVersion("v1").withKind("APIService").withPlural("apiservices")
+        .withScope("Cluster").build();
+    GenericKubernetesResource svc;
+    try {
+      svc = client.genericKubernetesResources(apiServices).withName(name).get();
+    } catch (KubernetesClientException e) {
+      return; // not allowed to read APIServices: the import proceeds and the lists will tell
+    }
+    Object spec = svc == null ? null : svc.getAdditionalProperties().get("spec");
+    if (spec instanceof java.util.Map<?, ?> m && m.get("service") instanceof java.util.Map<?, ?> s) {
+      // kube-apiserver's own (CRD) registration has no service; any other one proxies the group away.
+      throw new IllegalStateException("APIService " + name + " routes the group to service " + s.get("namespace")
+          + "/" + s.get("name") + ", not to Spiderpool's CRDs; import while kube-apiserver still serves them "
+          + "(before replacing the APIService)");
+    }
   }
 
   @Override

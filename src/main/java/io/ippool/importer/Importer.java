@@ -284,9 +284,11 @@ public final class Importer {
           case FAILED -> report.fail(row, what, o.message());
         }
       }
+      int before = done;
       done += outcomes.size();
-      if (options.progressEvery() > 0 && !outcomes.isEmpty()) {
-        say(row + ": " + done + " (pool " + name + ")");
+      int every = options.progressEvery();
+      if (every > 0 && done / every > before / every) {
+        say(row + ": " + done + " so far (pool " + name + ")");
       }
     }
     ImportReport.Counts c = report.row(row);

@@ -287,6 +287,30 @@ class ImportIT {
     ok.row("spiderreservedips", 1, 1, 0, 0, 0);
   }
 
+  @Test
+  void refusesWhenTheGroupIsAlreadyAggregated() {
+    CustomResourceDefinitionContext apiServices = new CustomResourceDefinitionContext.Builder()
+        .withGroup("apiregistration.k8s.io").withVersion("v1").withKind("APIService").withPlural("apiservices")
+        .withScope("Cluster").build();
+    kube.expectCustomResource(apiServices);
+    var op = client.genericKubernetesResources(apiServices);
+    op.resource(client.getKubernetesSerialization().unmarshal("""
+        {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+         "metadata": {"name": "v2beta1.spiderpool.spidernet.io"},
+         "spec": {"group": "spiderpool.spidernet.io", "version": "v2beta1",
+                  "service": {"namespace": "ippool-system", "name": "ippool-apiserver"}}}
+        """, GenericKubernetesResource.class)).create();
+    try {
+      Run refused = importer("--kubeconfig", kubeconfig.toString(), "--database-url",
+          TestDatabase.fresh().toUrl());
+      assertEquals(1, refused.code(), refused.toString());
+      assertTrue(refused.err().contains("routes the group to service ippool-system/ippool-apiserver"),
+          refused.toString());
+    } finally {
+      op.withName("v2beta1.spiderpool.spidernet.io").delete();
+    }
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
