@@ -54,14 +54,15 @@ public final class ImportCommand implements Callable<Integer> {
           + "Env IPPOOL_DATABASE_URL.")
   String databaseUrl;
 
-  @Option(names = "--dry-run", description = "Validate everything against the database; write nothing.")
+  @Option(names = "--dry-run", description = "Check every object and allocation against what the database holds "
+      + "now; write nothing. (Objects are not checked against each other, e.g. two overlapping pools.)")
   boolean dryRun;
 
   @Option(names = "--update", description = "Overwrite objects that already exist (labels, annotations, "
       + "finalizers, ownerReferences, spec, status) instead of skipping them.")
   boolean update;
 
-  @Option(names = "--kinds", paramLabel = "KIND[,KIND...]", split = ",",
+  @Option(names = "--kinds", paramLabel = "KIND", split = ",",
       description = "Only these kinds (plural, singular, kind or short name, e.g. sp,sr,spidersubnets). "
           + "Default: all six.")
   List<String> kinds;
