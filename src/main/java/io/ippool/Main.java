@@ -1,5 +1,6 @@
 package io.ippool;
 
+import io.ippool.cli.ImportCommand;
 import io.ippool.cli.ReportCommand;
 import io.ippool.cli.ServeCommand;
 import io.ippool.cli.VersionCommand;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 /** Entry point: `serve` is the default command. */
 @Command(name = "ippool-apiserver", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "IP address management for Kubernetes: Spiderpool's API served from PostgreSQL.",
-    subcommands = {ServeCommand.class, ReportCommand.class, VersionCommand.class})
+    subcommands = {ServeCommand.class, ReportCommand.class, ImportCommand.class, VersionCommand.class})
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
