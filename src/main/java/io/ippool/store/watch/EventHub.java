@@ -2,6 +2,7 @@ package io.ippool.store.watch;
 
 import io.ippool.store.EventLog;
 import io.ippool.store.Json;
+import io.ippool.store.StatusProjection;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -10,11 +11,14 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * A payload-free NOTIFY from any replica's commit (or the safety timer) triggers ONE read of the log after
  * the last revision dispatched, whatever the number of watchers. Recent events are kept in a ring so that
  * new or resuming watchers rarely need the database.
+ *
+ * <p>Events marked {@code projected} (SpiderIPPool allocation batches, whose allocatedIPs is left out of
+ * the log) are completed here, as they were at their own revision, in one extra query per batch read: once
+ * per event per process, shared by every watcher.
  */
 public final class EventHub {
   private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
@@ -32,10 +40,10 @@ public final class EventHub {
   private static final long SAFETY_POLL_MS = 2_000;
 
   private static final String AFTER = """
-      SELECT resource_version, resource, namespace, name, event_type, body
+      SELECT resource_version, resource, namespace, name, event_type, body, projected
       FROM resource_events WHERE resource_version > $1 ORDER BY resource_version LIMIT $2""";
   private static final String RANGE = """
-      SELECT resource_version, resource, namespace, name, event_type, body
+      SELECT resource_version, resource, namespace, name, event_type, body, projected
       FROM resource_events WHERE resource_version > $1 AND resource_version <= $2 ORDER BY resource_version""";
   private static final String COMPACTED_BEFORE = "SELECT compacted_before FROM compaction_state";
   private static final String CURRENT = "SELECT value FROM revision_counter";
@@ -43,6 +51,7 @@ public final class EventHub {
   private final Vertx vertx;
   private final Pool pool;
   private final PgConnectOptions connectOptions;
+  private final Map<String, StatusProjection> projections;
   private final Deque<StoredEvent> ring = new ArrayDeque<>();
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private Context context;
@@ -53,10 +62,13 @@ public final class EventHub {
   private long timerId = -1;
   private volatile long queries;
 
-  public EventHub(Vertx vertx, Pool pool, PgConnectOptions connectOptions) {
+  /** @param projections by plural: how to complete events marked projected (see ResourceStore) */
+  public EventHub(Vertx vertx, Pool pool, PgConnectOptions connectOptions,
+                  Map<String, StatusProjection> projections) {
     this.vertx = vertx;
     this.pool = pool;
     this.connectOptions = connectOptions;
+    this.projections = Map.copyOf(projections);
   }
 
   /** Starts following the log from the current revision. */
@@ -135,14 +147,14 @@ public final class EventHub {
         s.subscriber.onExpired(from, compacted);
         return Future.failedFuture(new IllegalStateException("expired"));
       }
-      return pool.preparedQuery(RANGE).execute(Tuple.of(from, until));
+      return pool.preparedQuery(RANGE).execute(Tuple.of(from, until)).compose(this::complete);
     }).onComplete(ar -> context.runOnContext(v -> {
       if (ar.failed()) {
         subscriptions.remove(s);
         return;
       }
-      for (Row r : ar.result()) {
-        if (!s.deliver(toEvent(r))) {
+      for (StoredEvent e : ar.result()) {
+        if (!s.deliver(e)) {
           subscriptions.remove(s);
           return;
         }
@@ -166,21 +178,41 @@ public final class EventHub {
     reading = true;
     readAgain = false;
     queries++;
-    pool.preparedQuery(AFTER).execute(Tuple.of(lastDispatched, BATCH)).onComplete(ar -> context.runOnContext(v -> {
-      reading = false;
-      if (ar.failed()) {
-        LOG.warn("event log read failed: {}", ar.cause().getMessage());
-        return;
+    pool.preparedQuery(AFTER).execute(Tuple.of(lastDispatched, BATCH)).compose(this::complete)
+        .onComplete(ar -> context.runOnContext(v -> {
+          reading = false;
+          if (ar.failed()) {
+            LOG.warn("event log read failed: {}", ar.cause().getMessage());
+            return;
+          }
+          ar.result().forEach(this::dispatch);
+          if (ar.result().size() == BATCH || readAgain) {
+            readLog();
+          }
+        }));
+  }
+
+  /**
+   * Events of the rows, in order, with the fields of projected ones filled in as they were at each
+   * event's revision: one query per kind present, however many events.
+   */
+  private Future<List<StoredEvent>> complete(RowSet<Row> rows) {
+    List<StoredEvent> events = new ArrayList<>(rows.size());
+    Map<String, List<StoredEvent>> deferred = new HashMap<>();
+    for (Row r : rows) {
+      StoredEvent e = toEvent(r);
+      events.add(e);
+      if (Boolean.TRUE.equals(r.getBoolean("projected")) && projections.containsKey(e.resource())) {
+        deferred.computeIfAbsent(e.resource(), k -> new ArrayList<>()).add(e);
       }
-      int n = 0;
-      for (Row r : ar.result()) {
-        n++;
-        dispatch(toEvent(r));
-      }
-      if (n == BATCH || readAgain) {
-        readLog();
-      }
-    }));
+    }
+    List<Future<Void>> work = new ArrayList<>();
+    deferred.forEach((resource, list) -> {
+      queries++;
+      work.add(projections.get(resource).projectAt(pool, list.stream().map(StoredEvent::object).toList(),
+          list.stream().map(StoredEvent::resourceVersion).toList()));
+    });
+    return work.isEmpty() ? Future.succeededFuture(events) : Future.all(work).map(events);
   }
 
   private void dispatch(StoredEvent e) {
