@@ -5,6 +5,7 @@ import io.ippool.store.Json;
 import io.ippool.store.StatusProjection;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
@@ -15,10 +16,13 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +35,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Events marked {@code projected} (SpiderIPPool allocation batches, whose allocatedIPs is left out of
  * the log) are completed here, as they were at their own revision, in one extra query per batch read: once
- * per event per process, shared by every watcher.
+ * per event per process, shared by every watcher, and only while some watcher needs them (rebuilding a
+ * large pool's map is the costly part of a watch). Ring events left incomplete are read again from the
+ * log by a later subscriber that needs them.
  */
 public final class EventHub {
   private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
@@ -53,6 +59,8 @@ public final class EventHub {
   private final PgConnectOptions connectOptions;
   private final Map<String, StatusProjection> projections;
   private final Deque<StoredEvent> ring = new ArrayDeque<>();
+  /** Events in the ring whose projected fields were not filled in: no subscription needed them then. */
+  private final Set<StoredEvent> unprojected = Collections.newSetFromMap(new IdentityHashMap<>());
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private Context context;
   private PgSubscriber listener;
@@ -127,7 +135,7 @@ public final class EventHub {
       return;
     }
     StoredEvent oldest = ring.peekFirst();
-    if (oldest != null && oldest.resourceVersion() <= from + 1) {
+    if (oldest != null && oldest.resourceVersion() <= from + 1 && !ringLacksFieldsFor(s, from)) {
       for (StoredEvent e : ring) {
         if (e.resourceVersion() > from && !s.deliver(e)) {
           return;
@@ -137,7 +145,8 @@ public final class EventHub {
       subscriptions.add(s);
       return;
     }
-    // Older than the ring: read the gap from the database while live events queue up for this subscriber.
+    // Older than the ring (or the ring lacks fields it needs): read the gap from the database while live
+    // events queue up for this subscriber.
     subscriptions.add(s);
     long until = lastDispatched;
     queries++;
@@ -147,7 +156,12 @@ public final class EventHub {
         s.subscriber.onExpired(from, compacted);
         return Future.failedFuture(new IllegalStateException("expired"));
       }
-      return pool.preparedQuery(RANGE).execute(Tuple.of(from, until)).compose(this::complete);
+      return pool.preparedQuery(RANGE).execute(Tuple.of(from, until)).compose(rows2 -> {
+        Read read = read(rows2);
+        List<StoredEvent> needed = read.projected().stream()
+            .filter(e -> s.subscriber.needsProjected(e.resource())).toList();
+        return project(needed).map(read.events());
+      });
     }).onComplete(ar -> context.runOnContext(v -> {
       if (ar.failed()) {
         subscriptions.remove(s);
@@ -170,6 +184,16 @@ public final class EventHub {
     }));
   }
 
+  /** Whether the ring holds an event after {@code from} whose projected fields were skipped but s needs. */
+  private boolean ringLacksFieldsFor(Subscription s, long from) {
+    for (StoredEvent e : unprojected) {
+      if (e.resourceVersion() > from && s.subscriber.needsProjected(e.resource())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void readLog() {
     if (reading) {
       readAgain = true;
@@ -178,48 +202,96 @@ public final class EventHub {
     reading = true;
     readAgain = false;
     queries++;
-    pool.preparedQuery(AFTER).execute(Tuple.of(lastDispatched, BATCH)).compose(this::complete)
+    pool.preparedQuery(AFTER).execute(Tuple.of(lastDispatched, BATCH)).map(EventHub::read)
         .onComplete(ar -> context.runOnContext(v -> {
-          reading = false;
           if (ar.failed()) {
+            reading = false;
             LOG.warn("event log read failed: {}", ar.cause().getMessage());
             return;
           }
-          ar.result().forEach(this::dispatch);
-          if (ar.result().size() == BATCH || readAgain) {
-            readLog();
-          }
+          Read read = ar.result();
+          completeNeeded(read.projected()).onComplete(done -> {
+            reading = false;
+            if (done.failed()) {
+              // Nothing dispatched: the next nudge or the safety poll reads the same events again.
+              LOG.warn("event log read failed: {}", done.cause().getMessage());
+              return;
+            }
+            read.events().forEach(this::dispatch);
+            if (read.events().size() == BATCH || readAgain) {
+              readLog();
+            }
+          });
         }));
   }
 
-  /**
-   * Events of the rows, in order, with the fields of projected ones filled in as they were at each
-   * event's revision: one query per kind present, however many events.
-   */
-  private Future<List<StoredEvent>> complete(RowSet<Row> rows) {
+  /** A batch read from the log, and those of its events that still lack their projected fields. */
+  private record Read(List<StoredEvent> events, List<StoredEvent> projected) {
+  }
+
+  private static Read read(RowSet<Row> rows) {
     List<StoredEvent> events = new ArrayList<>(rows.size());
-    Map<String, List<StoredEvent>> deferred = new HashMap<>();
+    List<StoredEvent> projected = new ArrayList<>();
     for (Row r : rows) {
       StoredEvent e = toEvent(r);
       events.add(e);
-      if (Boolean.TRUE.equals(r.getBoolean("projected")) && projections.containsKey(e.resource())) {
-        deferred.computeIfAbsent(e.resource(), k -> new ArrayList<>()).add(e);
+      if (Boolean.TRUE.equals(r.getBoolean("projected"))) {
+        projected.add(e);
+      }
+    }
+    return new Read(events, projected);
+  }
+
+  /**
+   * Fills in the projected fields of those {@code missing} events that a current subscription needs (once
+   * per event, shared by every subscription); the others join {@link #unprojected}. Checks again after each
+   * round trip, since subscriptions may arrive meanwhile, so when the future completes (on the context) no
+   * subscription needs a field that is still missing.
+   */
+  private Future<Void> completeNeeded(List<StoredEvent> missing) {
+    List<StoredEvent> needed = new ArrayList<>();
+    List<StoredEvent> rest = new ArrayList<>();
+    for (StoredEvent e : missing) {
+      boolean wanted = subscriptions.stream().anyMatch(s -> !s.cancelled && s.subscriber.needsProjected(e.resource()));
+      (wanted && projections.containsKey(e.resource()) ? needed : rest).add(e);
+    }
+    if (needed.isEmpty()) {
+      unprojected.addAll(rest);
+      return Future.succeededFuture();
+    }
+    Promise<Void> done = Promise.promise();
+    project(needed).onComplete(ar -> context.runOnContext(v -> {
+      if (ar.failed()) {
+        done.fail(ar.cause());
+      } else {
+        completeNeeded(rest).onComplete(done);
+      }
+    }));
+    return done.future();
+  }
+
+  /** Sets the projected fields of the events as they were at each one's revision: one query per kind. */
+  private Future<Void> project(List<StoredEvent> events) {
+    Map<String, List<StoredEvent>> byResource = new HashMap<>();
+    for (StoredEvent e : events) {
+      if (projections.containsKey(e.resource())) {
+        byResource.computeIfAbsent(e.resource(), k -> new ArrayList<>()).add(e);
       }
     }
     List<Future<Void>> work = new ArrayList<>();
-    deferred.forEach((resource, list) -> {
+    byResource.forEach((resource, list) -> {
       queries++;
       work.add(projections.get(resource).projectAt(pool, list.stream().map(StoredEvent::object).toList(),
           list.stream().map(StoredEvent::resourceVersion).toList()));
     });
-    return work.isEmpty() ? Future.succeededFuture(events) : Future.all(work).map(events);
+    return work.isEmpty() ? Future.succeededFuture() : Future.all(work).mapEmpty();
   }
 
   private void dispatch(StoredEvent e) {
     lastDispatched = e.resourceVersion();
     ring.addLast(e);
     if (ring.size() > RING_SIZE) {
-      ring.removeFirst();
+      unprojected.remove(ring.removeFirst());
     }
     List<Subscription> gone = new ArrayList<>();
     for (Subscription s : subscriptions) {

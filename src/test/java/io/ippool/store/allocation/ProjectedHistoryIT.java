@@ -80,6 +80,8 @@ class ProjectedHistoryIT {
     allocate("other1", "a");
 
     long from = fx.scalar("SELECT value FROM revision_counter");
+    // A hub nobody watches through: it skips rebuilding allocatedIPs and keeps the events in its ring.
+    EventHub quiet = hub();
     EventHub live = hub();
     List<StoredEvent> seen = new CopyOnWriteArrayList<>();
     live.subscribe(from, collector(seen));
@@ -110,6 +112,16 @@ class ProjectedHistoryIT {
 
     // Live hub: every event carries the state at its own revision.
     assertEvents(seen, expectedAt);
+    // The quiet hub's ring lacks allocatedIPs: a subscriber that needs them gets the history from the log.
+    long last = expectedAt.keySet().stream().max(Long::compare).orElseThrow();
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (quiet.lastDispatched() < last && System.currentTimeMillis() < deadline) {
+      sleep();
+    }
+    List<StoredEvent> fromRing = new CopyOnWriteArrayList<>();
+    quiet.subscribe(from, collector(fromRing));
+    awaitCount(fromRing, steps.size());
+    assertEvents(fromRing, expectedAt);
     // A hub started afterwards serves the same history from the database (ring miss: catch-up path).
     EventHub late = hub();
     List<StoredEvent> replayed = new CopyOnWriteArrayList<>();
@@ -232,12 +244,16 @@ class ProjectedHistoryIT {
   private static void awaitCount(List<StoredEvent> events, int n) {
     long deadline = System.currentTimeMillis() + 20_000;
     while (events.size() < n && System.currentTimeMillis() < deadline) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
+      sleep();
     }
     assertEquals(n, events.size(), "events: " + events.stream().map(StoredEvent::resourceVersion).toList());
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
