@@ -21,6 +21,11 @@ COMMENT ON COLUMN ipam_allocations.revision IS
   'transaction. NULL for allocations made before this column existed (treated as revision 0, i.e. held '
   'since before the retained history).';
 
+COMMENT ON TABLE ipam_allocation_events IS
+  'Append-only history of allocations and releases, written in the same transaction as the change; never '
+  'read by the allocator. For reporting (who held 10.0.0.5 last Tuesday?) and, for events newer than '
+  'compaction_state.compacted_before, to rebuild SpiderIPPool status.allocatedIPs at past resourceVersions.';
+
 ALTER TABLE ipam_allocation_events ADD COLUMN revision bigint;
 ALTER TABLE ipam_allocation_events ADD COLUMN allocated_revision bigint;
 COMMENT ON COLUMN ipam_allocation_events.revision IS
