@@ -130,7 +130,7 @@ public final class PoolRevision {
         .compose(v -> bumped.isEmpty() ? Future.succeededFuture() : EventLog.notifyWatchers(tx));
   }
 
-  /** For callers that wrote no allocation rows (a pool leaving Terminating state). */
+  /** For callers that wrote no allocation rows ({@link #finalizeIfIdle}: an idle Terminating pool). */
   public static Future<Void> changed(SqlConnection tx, Collection<String> pools) {
     return changed(tx, pools, Written.NOTHING);
   }
