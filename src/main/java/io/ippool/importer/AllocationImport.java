@@ -209,8 +209,9 @@ final class AllocationImport {
           return Future.succeededFuture(out);
         }
         return tx.preparedQuery(COUNT).execute(Tuple.of(poolName, (long) families.size()))
-            .compose(v -> AllocationStore.recordAllocations(tx, families, nums))
-            .compose(v -> PoolRevision.changed(tx, List.of(poolName)))
+            // Stamping the rows with the pool's new revision also writes their allocate history.
+            .compose(v -> PoolRevision.changed(tx, List.of(poolName), new PoolRevision.Written(families, nums,
+                List.of())))
             .map(out);
       }));
     }));

@@ -21,6 +21,7 @@ import io.ippool.store.allocation.AllocationStore;
 import io.ippool.store.allocation.AllocationStore.Allocated;
 import io.ippool.store.allocation.AllocationStore.Allocation;
 import io.ippool.store.allocation.AllocationStore.LockedPool;
+import io.ippool.store.allocation.AllocationStore.Released;
 import io.ippool.store.allocation.PoolRevision;
 import io.ippool.store.allocation.PoolSpecs;
 import io.vertx.core.Future;
@@ -367,8 +368,8 @@ public final class Allocator {
       }
     }
     return AllocationStore.undo(tx, undoFamilies, undoAddresses)
-        .compose(v -> AllocationStore.recordAllocations(tx, newFamilies, newAddresses))
-        .compose(v -> PoolRevision.changed(tx, changed))
+        .compose(v -> PoolRevision.changed(tx, changed,
+            new PoolRevision.Written(newFamilies, newAddresses, List.of())))
         .compose(v -> AllocationStore.readPools(tx, unlocked))
         .map(more -> {
           Map<String, LockedPool> pools = new HashMap<>(locked);
@@ -529,20 +530,24 @@ public final class Allocator {
     Set<String> pools = new TreeSet<>();
     jobs.forEach(j -> pools.addAll(j.pools()));
     Set<String> changed = new TreeSet<>();
+    List<Long> events = new ArrayList<>();
+    Released none = new Released(List.of(), List.of());
     // Lock first: the deletes lower the pools' hints, which must not race an allocation on the same pool.
     return AllocationStore.lockPools(tx, pools)
-        .compose(v -> byContainer.isEmpty() ? Future.succeededFuture(List.<String>of())
+        .compose(v -> byContainer.isEmpty() ? Future.succeededFuture(none)
             : AllocationStore.releaseContainers(tx, byContainer.stream().map(ReleaseJob::containerId).toList(),
                 byContainer.stream().map(ReleaseJob::ifName).toList()))
-        .compose(p1 -> {
-          changed.addAll(p1);
-          return byPod.isEmpty() ? Future.succeededFuture(List.<String>of())
+        .compose(r1 -> {
+          changed.addAll(r1.pools());
+          events.addAll(r1.eventIds());
+          return byPod.isEmpty() ? Future.succeededFuture(none)
               : AllocationStore.releasePods(tx, byPod.stream().map(ReleaseJob::namespace).toList(),
                   byPod.stream().map(ReleaseJob::name).toList(), byPod.stream().map(ReleaseJob::uid).toList());
         })
-        .compose(p2 -> {
-          changed.addAll(p2);
-          return PoolRevision.changed(tx, changed);
+        .compose(r2 -> {
+          changed.addAll(r2.pools());
+          events.addAll(r2.eventIds());
+          return PoolRevision.changed(tx, changed, new PoolRevision.Written(List.of(), List.of(), events));
         });
   }
 }

@@ -22,9 +22,14 @@ public record AllocatorConfig(int maxAllocatedIPs, boolean enableIPv4, boolean e
                               boolean enableIPConflictDetection, int maxBatch, boolean lanePerPoolSet,
                               int inFlightPerLane) {
 
-  /** Spiderpool's defaults: 5000 records per pool, dual stack, kube-system. */
+  /**
+   * Dual stack, kube-system, and no cap on records per pool. Spiderpool caps a pool at 5000 records
+   * (SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS) because its status map grows with every record; here an allocation
+   * costs the same on a full /16 as on an empty /24 (watch events leave the map to their readers), so the
+   * cap would only refuse addresses. {@link #withMaxAllocatedIPs} restores it.
+   */
   public static AllocatorConfig defaults() {
-    return new AllocatorConfig(5000, true, true, "kube-system", null, false, false, 256, true, 1);
+    return new AllocatorConfig(0, true, true, "kube-system", null, false, false, 256, true, 1);
   }
 
   public AllocatorConfig withMaxAllocatedIPs(int n) {

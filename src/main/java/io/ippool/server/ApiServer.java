@@ -34,6 +34,7 @@ import io.ippool.store.DatabaseUrl;
 import io.ippool.store.EmbeddedDatabase;
 import io.ippool.store.Migrations;
 import io.ippool.store.ResourceStore;
+import io.ippool.store.StatusProjection;
 import io.ippool.store.watch.EventHub;
 import io.ippool.tls.GeneratedPki;
 import io.ippool.tls.Pem;
@@ -98,10 +99,10 @@ public final class ApiServer {
     pool = Database.pool(vertx, databaseUrl, config.databasePoolSize());
     PgConnectOptions listenOptions = new PgConnectOptions().setHost(databaseUrl.host()).setPort(databaseUrl.port())
         .setDatabase(databaseUrl.database()).setUser(databaseUrl.user()).setPassword(databaseUrl.password());
-    hub = new EventHub(vertx, pool, listenOptions);
+    Map<String, StatusProjection> projections = Map.of(ResourceKind.IPPOOL.plural(), new PoolStatusProjection());
+    hub = new EventHub(vertx, pool, listenOptions, projections);
 
-    ResourceStore store = new ResourceStore(pool,
-        Map.of(ResourceKind.IPPOOL.plural(), new PoolStatusProjection()), List.of(new AllocationHook()));
+    ResourceStore store = new ResourceStore(pool, projections, List.of(new AllocationHook()));
     kubeMetadata = KubeConnection.metadata(vertx, config.auth().kubeconfig);
     allocator = new Allocator(pool, kubeMetadata, AllocatorConfig.defaults())
         .withMetrics(new MicrometerAllocationMetrics(metrics));

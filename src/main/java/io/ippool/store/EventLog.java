@@ -16,8 +16,8 @@ public final class EventLog {
   public static final String CHANNEL = "ippool_events";
 
   private static final String APPEND = """
-      INSERT INTO resource_events (resource_version, resource, namespace, name, event_type, body)
-      VALUES ($1, $2, $3, $4, $5, $6::jsonb)""";
+      INSERT INTO resource_events (resource_version, resource, namespace, name, event_type, body, projected)
+      VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)""";
   private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', '')";
 
   private EventLog() {
@@ -25,11 +25,22 @@ public final class EventLog {
 
   public enum Type { ADDED, MODIFIED, DELETED }
 
+  /** Appends an event whose body is the object exactly as served at {@code rv}. */
   public static Future<Void> append(SqlClient tx, long rv, ResourceKind kind, String namespace, String name,
                                     Type type, ObjectNode body) {
+    return append(tx, rv, kind, namespace, name, type, body, false);
+  }
+
+  /**
+   * @param projected true when {@code body} leaves out fields its kind's {@link StatusProjection} computes
+   *                  at a given revision ({@link StatusProjection#projectAt}); every reader of the log fills
+   *                  them in before serving the event
+   */
+  public static Future<Void> append(SqlClient tx, long rv, ResourceKind kind, String namespace, String name,
+                                    Type type, ObjectNode body, boolean projected) {
     return tx.preparedQuery(APPEND)
         .execute(Tuple.of(rv, kind.plural(), namespace == null ? "" : namespace, name, type.name(),
-            new JsonObject(Json.write(body))))
+            new JsonObject(Json.write(body)), projected))
         .mapEmpty();
   }
 

@@ -32,11 +32,12 @@ final class ResourceSql {
   /**
    * Keyset page of the state at revision $5, rebuilt from the event log: the newest event at or below $5
    * for each object, dropping deleted ones. Compaction keeps the newest event of every live object, so
-   * this is exact for any revision not older than compaction_state.compacted_before.
+   * this is exact for any revision not older than compaction_state.compacted_before. Rows with
+   * {@code projected} still need their kind's projection at $5.
    */
   static final String LIST_AT_REVISION = """
-      SELECT namespace, name, body FROM (
-        SELECT DISTINCT ON (namespace, name) namespace, name, event_type, body
+      SELECT namespace, name, body, projected FROM (
+        SELECT DISTINCT ON (namespace, name) namespace, name, event_type, body, projected
         FROM resource_events
         WHERE resource = $1 AND ($2::text IS NULL OR namespace = $2)
           AND (namespace, name) > ($3, $4) AND resource_version <= $5

@@ -13,6 +13,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -90,6 +91,7 @@ public final class ResourceStore {
       String lastNs = afterNs;
       String lastName = afterName;
       List<ObjectNode> scanned = new ArrayList<>();
+      List<ObjectNode> deferred = new ArrayList<>();
       boolean more = false;
       for (Row r : rows) {
         if (limit > 0 && acc.size() + scanned.size() >= limit) {
@@ -99,8 +101,12 @@ public final class ResourceStore {
         lastNs = r.getString("namespace");
         lastName = r.getString("name");
         ObjectNode obj = body(r);
+        // Selectors read metadata only, so filtering before the projection is filled in is safe.
         if (filter.apply(obj)) {
           scanned.add(obj);
+          if (historic != null && Boolean.TRUE.equals(r.getBoolean("projected"))) {
+            deferred.add(obj);
+          }
         }
       }
       boolean exhausted = !more && rows.size() < batch;
@@ -108,7 +114,7 @@ public final class ResourceStore {
       String ns = lastNs;
       String nm = lastName;
       boolean hasMore = more;
-      return projectIfCurrent(tx, kind, historic, scanned).compose(v -> {
+      return projectPage(tx, kind, historic, scanned, deferred).compose(v -> {
         acc.addAll(scanned);
         if (done) {
           return Future.succeededFuture(new Page(acc, rv, hasMore ? ns : null, hasMore ? nm : null, hasMore));
@@ -118,9 +124,22 @@ public final class ResourceStore {
     });
   }
 
-  /** Historic rows come from events, which already carry the projected status of their time. */
-  private Future<Void> projectIfCurrent(SqlConnection tx, ResourceKind kind, Long historic, List<ObjectNode> objs) {
-    return historic == null ? project(tx, kind, objs) : Future.succeededFuture();
+  /**
+   * Current rows get the live projection. Historic rows come from events, which carry the projected status
+   * of their time, except events marked projected: those are completed at the list's revision, which gives
+   * the same state as at the event's own revision (any change of the projected fields appends a newer
+   * event) and only needs allocator history newer than the list's revision, which compaction keeps.
+   */
+  private Future<Void> projectPage(SqlConnection tx, ResourceKind kind, Long historic, List<ObjectNode> page,
+                                   List<ObjectNode> deferred) {
+    if (historic == null) {
+      return project(tx, kind, page);
+    }
+    StatusProjection p = projections.get(kind.plural());
+    if (p == null || deferred.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return p.projectAt(tx, deferred, Collections.nCopies(deferred.size(), historic));
   }
 
   /** Every stored object of a kind, read with {@code client} (e.g. inside a write transaction). */

@@ -11,6 +11,13 @@ import java.util.List;
  * work in batches (one or a few queries for the whole list), never one query per object.
  */
 public interface StatusProjection {
-  /** Sets the projected fields on each object, in place. */
+  /** Sets the projected fields on each object, in place, as they are now. */
   Future<Void> project(SqlClient client, List<ObjectNode> objects);
+
+  /**
+   * For objects read from the event log whose event is marked {@code projected} (their costly fields were
+   * left out when the event was written): sets those fields as they were at {@code revisions.get(i)} for
+   * {@code objects.get(i)}, in place. A revision must not be older than the compaction point.
+   */
+  Future<Void> projectAt(SqlClient client, List<ObjectNode> objects, List<Long> revisions);
 }

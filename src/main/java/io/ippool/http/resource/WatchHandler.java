@@ -216,6 +216,12 @@ public final class WatchHandler {
       return !closed.get();
     }
 
+    /** Metadata-only streams never show status; other kinds' events are dropped in onEvent. */
+    @Override
+    public boolean needsProjected(String resource) {
+      return resource.equals(def.kind().plural()) && choice.format() != Negotiation.Format.PARTIAL;
+    }
+
     @Override
     public void onExpired(long requested, long oldest) {
       ctx.vertx().runOnContext(v -> {

@@ -69,7 +69,8 @@ public final class AllocationStore {
        WHERE pod_namespace = $1 AND pod_name = $2 AND ($3 = '' OR pod_uid = $3)""";
 
   // Shared tail of every delete: fix the pools' hints and counts from what was deleted, optionally record
-  // history, and report the pools touched. All data-modifying CTEs run, whether or not they are read.
+  // history, and report the pools touched with the ids of their release events (PoolRevision stamps those
+  // with the resourceVersion once it is known). All data-modifying CTEs run, whether or not they are read.
   private static final String DELETE_TAIL = """
       , fix AS (
           UPDATE ipam_pools p
@@ -78,10 +79,13 @@ public final class AllocationStore {
            WHERE p.pool = g.pool)
       , hist AS (
           INSERT INTO ipam_allocation_events (action, family, address, pool, container_id, if_name,
-                                              pod_namespace, pod_name, pod_uid)
-          SELECT 'release', family, address, pool, container_id, if_name, pod_namespace, pod_name, pod_uid
-            FROM gone WHERE $%d)
-      SELECT DISTINCT pool FROM gone""";
+                                              pod_namespace, pod_name, pod_uid, allocated_revision)
+          SELECT 'release', family, address, pool, container_id, if_name, pod_namespace, pod_name, pod_uid, revision
+            FROM gone WHERE $%d
+          RETURNING id, pool)
+      SELECT g.pool, array_remove(array_agg(h.id), NULL) AS event_ids
+        FROM (SELECT DISTINCT pool FROM gone) g LEFT JOIN hist h ON h.pool = g.pool
+       GROUP BY g.pool""";
   private static final String RELEASE_CONTAINERS = """
       WITH gone AS (
           DELETE FROM ipam_allocations a
@@ -101,14 +105,6 @@ public final class AllocationStore {
            USING unnest($1::int[], $2::text[]::numeric[]) AS k(f, n)
            WHERE a.family = k.f AND a.address_num = k.n
           RETURNING a.*)""" + DELETE_TAIL.formatted(3);
-  private static final String RECORD_ALLOCATIONS = """
-      INSERT INTO ipam_allocation_events (action, family, address, pool, container_id, if_name,
-                                          pod_namespace, pod_name, pod_uid)
-      SELECT 'allocate', a.family, a.address, a.pool, a.container_id, a.if_name, a.pod_namespace, a.pod_name,
-             a.pod_uid
-        FROM unnest($1::int[], $2::text[]::numeric[]) AS k(f, n)
-        JOIN ipam_allocations a ON a.family = k.f AND a.address_num = k.n""";
-
   private AllocationStore() {
   }
 
@@ -182,17 +178,34 @@ public final class AllocationStore {
         .map(AllocationStore::names);
   }
 
-  /** Releases (container, ifName) pairs; returns the pools that lost addresses. */
-  public static Future<List<String>> releaseContainers(SqlClient tx, List<String> containerIds, List<String> ifNames) {
-    return tx.preparedQuery(RELEASE_CONTAINERS).execute(Tuple.of(arr(containerIds), arr(ifNames), true))
-        .map(AllocationStore::names);
+  /** What a release wrote: the pools that lost addresses and the ipam_allocation_events rows recorded. */
+  public record Released(List<String> pools, List<Long> eventIds) {
   }
 
-  /** Releases every address of the given pods (uid '' = any uid); returns the pools that lost addresses. */
-  public static Future<List<String>> releasePods(SqlClient tx, List<String> namespaces, List<String> names,
-                                                 List<String> uids) {
+  /** Releases (container, ifName) pairs. */
+  public static Future<Released> releaseContainers(SqlClient tx, List<String> containerIds, List<String> ifNames) {
+    return tx.preparedQuery(RELEASE_CONTAINERS).execute(Tuple.of(arr(containerIds), arr(ifNames), true))
+        .map(AllocationStore::released);
+  }
+
+  /** Releases every address of the given pods (uid '' = any uid). */
+  public static Future<Released> releasePods(SqlClient tx, List<String> namespaces, List<String> names,
+                                             List<String> uids) {
     return tx.preparedQuery(RELEASE_PODS).execute(Tuple.of(arr(namespaces), arr(names), arr(uids), true))
-        .map(AllocationStore::names);
+        .map(AllocationStore::released);
+  }
+
+  private static Released released(Iterable<Row> rows) {
+    List<String> pools = new ArrayList<>();
+    List<Long> ids = new ArrayList<>();
+    for (Row r : rows) {
+      pools.add(r.getString("pool"));
+      Long[] events = r.getArrayOfLongs("event_ids");
+      if (events != null) {
+        ids.addAll(List.of(events));
+      }
+    }
+    return new Released(pools, ids);
   }
 
   public static Future<Void> undo(SqlClient tx, List<Integer> families, List<BigInteger> addresses) {
@@ -200,14 +213,6 @@ public final class AllocationStore {
       return Future.succeededFuture();
     }
     return tx.preparedQuery(UNDO).execute(Tuple.of(families.toArray(Integer[]::new), texts(addresses), false))
-        .mapEmpty();
-  }
-
-  public static Future<Void> recordAllocations(SqlClient tx, List<Integer> families, List<BigInteger> addresses) {
-    if (families.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return tx.preparedQuery(RECORD_ALLOCATIONS).execute(Tuple.of(families.toArray(Integer[]::new), (Object) texts(addresses)))
         .mapEmpty();
   }
 

@@ -11,13 +11,21 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
 
 /**
  * The last steps of every allocation or release transaction: each pool whose allocations changed gets ONE
- * new resourceVersion and ONE watch event carrying the projected status, however many addresses the
- * batch moved.
+ * new resourceVersion and ONE watch event, however many addresses the batch moved, and the rows the batch
+ * wrote are stamped with that resourceVersion.
+ *
+ * <p>The event body carries allocatedIPCount and totalIPCount but not allocatedIPs (the event is marked
+ * {@code projected}): on a large pool that map is megabytes, and building and logging it on every batch made
+ * an allocation cost O(pool size). Readers of the log rebuild it exactly as it was at the event's
+ * revision from the stamps ({@link PoolStatusProjection#projectAt}), so the work per batch is O(batch).
  *
  * <p>Finalizer protocol: a Terminating pool (deletionTimestamp set) keeps finalizer
  * {@code spiderpool.spidernet.io} while it has allocations. When a batch leaves it with none, the
@@ -29,10 +37,39 @@ import java.util.TreeSet;
 public final class PoolRevision {
   private static final String BODIES = """
       SELECT r.name, r.body::text AS body, r.deleting,
-             EXISTS (SELECT 1 FROM ipam_allocations a WHERE a.pool = r.name) AS has_allocations
-        FROM resources r
+             EXISTS (SELECT 1 FROM ipam_allocations a WHERE a.pool = r.name) AS has_allocations,
+             coalesce(p.allocated_count, 0) AS allocated_count, p.total_ips::text AS total
+        FROM resources r LEFT JOIN ipam_pools p ON p.pool = r.name
        WHERE r.resource = 'spiderippools' AND r.namespace = '' AND r.name = ANY($1)
        ORDER BY r.name""";
+  /**
+   * Stamps what the batch wrote with its pool's new resourceVersion ($1 pools, $2 revisions): the new
+   * allocation rows ($3 families, $4 address numbers), whose allocate history is recorded here with the
+   * stamp, and the release events ($5 ids). One statement, O(batch): it runs while the revision_counter
+   * lock is held. A row of a pool that got no revision (removed meanwhile: it has no more events to rebuild)
+   * is stamped after every revision handed out so far.
+   */
+  private static final String STAMP = """
+      WITH m AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS m(pool, rv)),
+           later AS (SELECT value + 1 AS rv FROM revision_counter),
+           allocated AS (
+             UPDATE ipam_allocations a
+                SET revision = coalesce((SELECT m.rv FROM m WHERE m.pool = a.pool), (SELECT rv FROM later))
+               FROM unnest($3::int[], $4::text[]::numeric[]) AS k(f, n)
+              WHERE a.family = k.f AND a.address_num = k.n
+             RETURNING a.family, a.address, a.pool, a.container_id, a.if_name, a.pod_namespace, a.pod_name,
+                       a.pod_uid, a.revision),
+           recorded AS (
+             INSERT INTO ipam_allocation_events (action, family, address, pool, container_id, if_name,
+                                                 pod_namespace, pod_name, pod_uid, revision)
+             SELECT 'allocate', family, address, pool, container_id, if_name, pod_namespace, pod_name, pod_uid,
+                    revision
+               FROM allocated),
+           released AS (
+             UPDATE ipam_allocation_events e
+                SET revision = coalesce((SELECT m.rv FROM m WHERE m.pool = e.pool), (SELECT rv FROM later))
+              WHERE e.id = ANY($5::bigint[]))
+      SELECT 1""";
   private static final String BUMP = """
       UPDATE resources
          SET resource_version = $2::bigint,
@@ -49,41 +86,65 @@ public final class PoolRevision {
       SELECT deleting FROM resources WHERE resource = 'spiderippools' AND namespace = '' AND name = $1
        FOR UPDATE""";
 
-  private static final PoolStatusProjection PROJECTION = new PoolStatusProjection();
-
   private PoolRevision() {
   }
 
+  /** What a batch wrote, to be stamped with the new resourceVersions. */
+  public record Written(List<Integer> allocatedFamilies, List<BigInteger> allocatedAddresses,
+                        List<Long> releaseEvents) {
+    public static final Written NOTHING = new Written(List.of(), List.of(), List.of());
+
+    boolean isEmpty() {
+      return allocatedFamilies.isEmpty() && releaseEvents.isEmpty();
+    }
+  }
+
   /**
-   * Bumps each pool (in name order), appends its event, then one NOTIFY. Pools that no longer exist are
-   * skipped. The projections (the costly part: allocatedIPs text) are computed first, in one query, so the
-   * global revision_counter row lock taken by {@link Revisions#next} is held only for the final few
-   * statements and the commit.
+   * Bumps each pool (in name order), appends its event, stamps the batch's rows, then one NOTIFY. Pools
+   * that no longer exist are skipped. Nothing here grows with the pool: the global revision_counter row
+   * lock taken by {@link Revisions#next} is held only for a few O(batch) statements and the commit.
    */
-  public static Future<Void> changed(SqlConnection tx, java.util.Collection<String> pools) {
-    if (pools.isEmpty()) {
+  public static Future<Void> changed(SqlConnection tx, Collection<String> pools, Written written) {
+    if (pools.isEmpty() && written.isEmpty()) {
       return Future.succeededFuture();
     }
     String[] names = new TreeSet<>(pools).toArray(String[]::new);
+    List<String> bumped = new ArrayList<>();
+    List<Long> revisions = new ArrayList<>();
     return tx.preparedQuery(BODIES).execute(Tuple.of((Object) names)).compose(rows -> {
-      List<ObjectNode> bodies = new java.util.ArrayList<>();
-      List<Boolean> idle = new java.util.ArrayList<>();
+      Future<Void> chain = Future.succeededFuture();
       for (Row r : rows) {
-        bodies.add(Json.readObject(r.getString("body")));
-        idle.add(r.getBoolean("deleting") && !r.getBoolean("has_allocations"));
+        ObjectNode body = Json.readObject(r.getString("body"));
+        String pool = PoolSpecs.name(body);
+        boolean finalize = r.getBoolean("deleting") && !r.getBoolean("has_allocations");
+        // An idle pool has no allocations at all: its status is complete without reading anything.
+        PoolStatusProjection.setCounts(body, finalize ? 0 : r.getLong("allocated_count"), r.getString("total"));
+        chain = chain.compose(x -> Revisions.next(tx).compose(rv -> {
+          bumped.add(pool);
+          revisions.add(rv);
+          return finalize ? finalize(tx, rv, pool, body) : modified(tx, rv, pool, body, true);
+        }));
       }
-      return PROJECTION.project(tx, bodies).compose(v -> {
-        Future<Void> chain = Future.succeededFuture();
-        for (int i = 0; i < bodies.size(); i++) {
-          ObjectNode body = bodies.get(i);
-          boolean finalize = idle.get(i);
-          chain = chain.compose(x -> Revisions.next(tx).compose(rv -> finalize
-              ? finalize(tx, rv, PoolSpecs.name(body), body)
-              : modified(tx, rv, PoolSpecs.name(body), body)));
-        }
-        return chain;
-      });
-    }).compose(v -> EventLog.notifyWatchers(tx));
+      return chain;
+    }).compose(v -> stamp(tx, bumped, revisions, written))
+        .compose(v -> bumped.isEmpty() ? Future.succeededFuture() : EventLog.notifyWatchers(tx));
+  }
+
+  /** For callers that wrote no allocation rows ({@link #finalizeIfIdle}: an idle Terminating pool). */
+  public static Future<Void> changed(SqlConnection tx, Collection<String> pools) {
+    return changed(tx, pools, Written.NOTHING);
+  }
+
+  private static Future<Void> stamp(SqlConnection tx, List<String> pools, List<Long> revisions, Written w) {
+    if (w.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Tuple t = Tuple.tuple().addArrayOfString(pools.toArray(String[]::new))
+        .addArrayOfLong(revisions.toArray(Long[]::new))
+        .addArrayOfInteger(w.allocatedFamilies().toArray(Integer[]::new))
+        .addArrayOfString(w.allocatedAddresses().stream().map(BigInteger::toString).toArray(String[]::new))
+        .addArrayOfLong(w.releaseEvents().toArray(Long[]::new));
+    return tx.preparedQuery(STAMP).execute(t).mapEmpty();
   }
 
   /**
@@ -104,11 +165,15 @@ public final class PoolRevision {
     });
   }
 
-  /** Stores the new resourceVersion and appends MODIFIED with the (already projected) body. */
-  private static Future<Void> modified(SqlConnection tx, long rv, String pool, ObjectNode body) {
+  /**
+   * Stores the new resourceVersion and appends MODIFIED with the body (counts set). {@code projected}: the
+   * body lacks allocatedIPs, which readers of the log fill in.
+   */
+  private static Future<Void> modified(SqlConnection tx, long rv, String pool, ObjectNode body, boolean projected) {
     ((ObjectNode) body.get("metadata")).put("resourceVersion", String.valueOf(rv));
     return tx.preparedQuery(BUMP).execute(Tuple.of(pool, rv))
-        .compose(v -> EventLog.append(tx, rv, ResourceKind.IPPOOL, "", pool, EventLog.Type.MODIFIED, body));
+        .compose(v -> EventLog.append(tx, rv, ResourceKind.IPPOOL, "", pool, EventLog.Type.MODIFIED, body,
+            projected));
   }
 
   /** Drops our finalizer; deletes the pool (DELETED event) when it was the last one. */
@@ -131,7 +196,7 @@ public final class PoolRevision {
       ObjectNode stored = body.deepCopy();
       stored.remove("status");
       return tx.preparedQuery(SET_BODY).execute(Tuple.of(pool, new JsonObject(Json.write(stored))))
-          .compose(v -> modified(tx, rv, pool, body));
+          .compose(v -> modified(tx, rv, pool, body, false));
     }
     return tx.preparedQuery(DELETE_RESOURCE).execute(Tuple.of(pool))
         .compose(v -> tx.preparedQuery(DELETE_STATE).execute(Tuple.of(pool)))

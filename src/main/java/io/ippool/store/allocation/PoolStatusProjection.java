@@ -8,7 +8,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,22 +22,24 @@ import java.util.Map;
  *   <li>{@code allocatedIPCount}: number of allocations (0 when none);</li>
  *   <li>{@code totalIPCount}: size of ips minus excludeIPs, capped at 2^63-1.</li>
  * </ul>
+ * The text is built by {@code ipam_pool_status_at} (db/V4__allocation_revisions.sql), the one definition
+ * used both for the current state and for watch history at a past resourceVersion.
  */
 public final class PoolStatusProjection implements StatusProjection {
   private static final BigInteger INT64_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
   /** Built in SQL: shipping every allocation row to Java to concatenate it there costs more than the text. */
   static final String STATUS = """
-      SELECT n.name, p.total_ips::text AS total, coalesce(a.cnt, 0) AS cnt, a.ips
+      SELECT n.name, p.total_ips::text AS total, s.allocated_count AS cnt, s.allocated_ips AS ips
         FROM unnest($1::text[]) AS n(name)
         LEFT JOIN ipam_pools p ON p.pool = n.name
-        LEFT JOIN LATERAL (
-             SELECT count(*) AS cnt,
-                    '{' || string_agg(to_json(host(x.address))::text || ':{"pod":'
-                          || to_json(x.pod_namespace || '/' || x.pod_name)::text || ',"podUid":'
-                          || to_json(x.pod_uid)::text || '}', ',' ORDER BY host(x.address) COLLATE "C") || '}'
-                    AS ips
-               FROM ipam_allocations x WHERE x.pool = n.name) a ON true""";
+        CROSS JOIN LATERAL ipam_pool_status_at(n.name, NULL) s""";
+
+  /** The allocations of pool $1[i] at revision $2[i], for every i, in one round trip. */
+  static final String STATUS_AT = """
+      SELECT k.i, s.allocated_count AS cnt, s.allocated_ips AS ips
+        FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS k(name, at, i)
+        CROSS JOIN LATERAL ipam_pool_status_at(k.name, k.at) s""";
 
   @Override
   public Future<Void> project(SqlClient client, List<ObjectNode> objects) {
@@ -49,24 +53,81 @@ public final class PoolStatusProjection implements StatusProjection {
         byName.put(r.getString("name"), r);
       }
       for (ObjectNode o : objects) {
-        apply(o, byName.get(PoolSpecs.name(o)));
+        Row r = byName.get(PoolSpecs.name(o));
+        setAllocations(o, r == null ? 0 : r.getLong("cnt"), r == null ? null : r.getString("ips"));
+        setTotal(o, r == null ? null : r.getString("total"));
       }
       return null;
     });
   }
 
-  private static void apply(ObjectNode pool, Row r) {
-    JsonNode existing = pool.get("status");
-    ObjectNode status = existing instanceof ObjectNode s ? s : pool.putObject("status");
+  @Override
+  public Future<Void> projectAt(SqlClient client, List<ObjectNode> objects, List<Long> revisions) {
+    // The same (pool, revision) is materialised once however many objects ask for it.
+    Map<String, Integer> slot = new LinkedHashMap<>();
+    List<String> names = new ArrayList<>();
+    List<Long> ats = new ArrayList<>();
+    int[] slotOf = new int[objects.size()];
+    for (int i = 0; i < objects.size(); i++) {
+      String name = PoolSpecs.name(objects.get(i));
+      long at = revisions.get(i);
+      slotOf[i] = slot.computeIfAbsent(at + "/" + name, k -> {
+        names.add(name);
+        ats.add(at);
+        return names.size() - 1;
+      });
+    }
+    if (names.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Tuple t = Tuple.tuple().addArrayOfString(names.toArray(String[]::new)).addArrayOfLong(ats.toArray(Long[]::new));
+    return client.preparedQuery(STATUS_AT).execute(t).map(rows -> {
+      long[] counts = new long[names.size()];
+      String[] ips = new String[names.size()];
+      for (Row r : rows) {
+        int k = r.getLong("i").intValue() - 1;
+        counts[k] = r.getLong("cnt");
+        ips[k] = r.getString("ips");
+      }
+      for (int i = 0; i < objects.size(); i++) {
+        setAllocations(objects.get(i), counts[slotOf[i]], ips[slotOf[i]]);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The cheap part of the status, for an event whose allocatedIPs readers fill in later: the count (the
+   * allocator's running counter) and the total. allocatedIPs is removed.
+   */
+  static void setCounts(ObjectNode pool, long allocatedCount, String total) {
+    setAllocations(pool, allocatedCount, null);
+    setTotal(pool, total);
+  }
+
+  /** Keeps the field order of a fresh projection (allocatedIPs, allocatedIPCount, totalIPCount). */
+  private static void setAllocations(ObjectNode pool, long count, String ips) {
+    ObjectNode status = status(pool);
     status.remove("allocatedIPs");
-    long count = r == null ? 0 : r.getLong("cnt");
-    if (count > 0) {
-      status.put("allocatedIPs", r.getString("ips"));
+    status.remove("allocatedIPCount");
+    JsonNode total = status.remove("totalIPCount");
+    if (count > 0 && ips != null) {
+      status.put("allocatedIPs", ips);
     }
     status.put("allocatedIPCount", count);
-    String total = r == null ? null : r.getString("total");
     if (total != null) {
-      status.put("totalIPCount", new BigInteger(total).min(INT64_MAX).longValue());
+      status.set("totalIPCount", total);
     }
+  }
+
+  private static void setTotal(ObjectNode pool, String total) {
+    if (total != null) {
+      status(pool).put("totalIPCount", new BigInteger(total).min(INT64_MAX).longValue());
+    }
+  }
+
+  private static ObjectNode status(ObjectNode pool) {
+    JsonNode existing = pool.get("status");
+    return existing instanceof ObjectNode s ? s : pool.putObject("status");
   }
 }

@@ -2,19 +2,27 @@ package io.ippool.store.watch;
 
 import io.ippool.store.EventLog;
 import io.ippool.store.Json;
+import io.ippool.store.StatusProjection;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * A payload-free NOTIFY from any replica's commit (or the safety timer) triggers ONE read of the log after
  * the last revision dispatched, whatever the number of watchers. Recent events are kept in a ring so that
  * new or resuming watchers rarely need the database.
+ *
+ * <p>Events marked {@code projected} (SpiderIPPool allocation batches, whose allocatedIPs is left out of
+ * the log) are completed here, as they were at their own revision, in one extra query per batch read: once
+ * per event per process, shared by every watcher, and only while some watcher needs them (rebuilding a
+ * large pool's map is the costly part of a watch). Ring events left incomplete are read again from the
+ * log by a later subscriber that needs them.
  */
 public final class EventHub {
   private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
@@ -32,10 +46,10 @@ public final class EventHub {
   private static final long SAFETY_POLL_MS = 2_000;
 
   private static final String AFTER = """
-      SELECT resource_version, resource, namespace, name, event_type, body
+      SELECT resource_version, resource, namespace, name, event_type, body, projected
       FROM resource_events WHERE resource_version > $1 ORDER BY resource_version LIMIT $2""";
   private static final String RANGE = """
-      SELECT resource_version, resource, namespace, name, event_type, body
+      SELECT resource_version, resource, namespace, name, event_type, body, projected
       FROM resource_events WHERE resource_version > $1 AND resource_version <= $2 ORDER BY resource_version""";
   private static final String COMPACTED_BEFORE = "SELECT compacted_before FROM compaction_state";
   private static final String CURRENT = "SELECT value FROM revision_counter";
@@ -43,7 +57,10 @@ public final class EventHub {
   private final Vertx vertx;
   private final Pool pool;
   private final PgConnectOptions connectOptions;
+  private final Map<String, StatusProjection> projections;
   private final Deque<StoredEvent> ring = new ArrayDeque<>();
+  /** Events in the ring whose projected fields were not filled in: no subscription needed them then. */
+  private final Set<StoredEvent> unprojected = Collections.newSetFromMap(new IdentityHashMap<>());
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private Context context;
   private PgSubscriber listener;
@@ -54,10 +71,13 @@ public final class EventHub {
   private long timerId = -1;
   private volatile long queries;
 
-  public EventHub(Vertx vertx, Pool pool, PgConnectOptions connectOptions) {
+  /** @param projections by plural: how to complete events marked projected (see ResourceStore) */
+  public EventHub(Vertx vertx, Pool pool, PgConnectOptions connectOptions,
+                  Map<String, StatusProjection> projections) {
     this.vertx = vertx;
     this.pool = pool;
     this.connectOptions = connectOptions;
+    this.projections = Map.copyOf(projections);
   }
 
   /** Starts following the log from the current revision. */
@@ -116,7 +136,7 @@ public final class EventHub {
       return;
     }
     StoredEvent oldest = ring.peekFirst();
-    if (oldest != null && oldest.resourceVersion() <= from + 1) {
+    if (oldest != null && oldest.resourceVersion() <= from + 1 && !ringLacksFieldsFor(s, from)) {
       for (StoredEvent e : ring) {
         if (e.resourceVersion() > from && !s.deliver(e)) {
           return;
@@ -126,7 +146,8 @@ public final class EventHub {
       subscriptions.add(s);
       return;
     }
-    // Older than the ring: read the gap from the database while live events queue up for this subscriber.
+    // Older than the ring (or the ring lacks fields it needs): read the gap from the database while live
+    // events queue up for this subscriber.
     subscriptions.add(s);
     long until = lastDispatched;
     queries++;
@@ -136,14 +157,19 @@ public final class EventHub {
         s.subscriber.onExpired(from, compacted);
         return Future.failedFuture(new IllegalStateException("expired"));
       }
-      return pool.preparedQuery(RANGE).execute(Tuple.of(from, until));
+      return pool.preparedQuery(RANGE).execute(Tuple.of(from, until)).compose(rows2 -> {
+        Read read = read(rows2);
+        List<StoredEvent> needed = read.projected().stream()
+            .filter(e -> s.subscriber.needsProjected(e.resource())).toList();
+        return project(needed).map(read.events());
+      });
     }).onComplete(ar -> context.runOnContext(v -> {
       if (ar.failed()) {
         subscriptions.remove(s);
         return;
       }
-      for (Row r : ar.result()) {
-        if (!s.deliver(toEvent(r))) {
+      for (StoredEvent e : ar.result()) {
+        if (!s.deliver(e)) {
           subscriptions.remove(s);
           return;
         }
@@ -159,6 +185,16 @@ public final class EventHub {
     }));
   }
 
+  /** Whether the ring holds an event after {@code from} whose projected fields were skipped but s needs. */
+  private boolean ringLacksFieldsFor(Subscription s, long from) {
+    for (StoredEvent e : unprojected) {
+      if (e.resourceVersion() > from && s.subscriber.needsProjected(e.resource())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void readLog() {
     if (reading) {
       readAgain = true;
@@ -167,28 +203,96 @@ public final class EventHub {
     reading = true;
     readAgain = false;
     queries++;
-    pool.preparedQuery(AFTER).execute(Tuple.of(lastDispatched, BATCH)).onComplete(ar -> context.runOnContext(v -> {
-      reading = false;
+    pool.preparedQuery(AFTER).execute(Tuple.of(lastDispatched, BATCH)).map(EventHub::read)
+        .onComplete(ar -> context.runOnContext(v -> {
+          if (ar.failed()) {
+            reading = false;
+            LOG.warn("event log read failed: {}", ar.cause().getMessage());
+            return;
+          }
+          Read read = ar.result();
+          completeNeeded(read.projected()).onComplete(done -> {
+            reading = false;
+            if (done.failed()) {
+              // Nothing dispatched: the next nudge or the safety poll reads the same events again.
+              LOG.warn("event log read failed: {}", done.cause().getMessage());
+              return;
+            }
+            read.events().forEach(this::dispatch);
+            if (read.events().size() == BATCH || readAgain) {
+              readLog();
+            }
+          });
+        }));
+  }
+
+  /** A batch read from the log, and those of its events that still lack their projected fields. */
+  private record Read(List<StoredEvent> events, List<StoredEvent> projected) {
+  }
+
+  private static Read read(RowSet<Row> rows) {
+    List<StoredEvent> events = new ArrayList<>(rows.size());
+    List<StoredEvent> projected = new ArrayList<>();
+    for (Row r : rows) {
+      StoredEvent e = toEvent(r);
+      events.add(e);
+      if (Boolean.TRUE.equals(r.getBoolean("projected"))) {
+        projected.add(e);
+      }
+    }
+    return new Read(events, projected);
+  }
+
+  /**
+   * Fills in the projected fields of those {@code missing} events that a current subscription needs (once
+   * per event, shared by every subscription); the others join {@link #unprojected}. Checks again after each
+   * round trip, since subscriptions may arrive meanwhile, so when the future completes (on the context) no
+   * subscription needs a field that is still missing.
+   */
+  private Future<Void> completeNeeded(List<StoredEvent> missing) {
+    List<StoredEvent> needed = new ArrayList<>();
+    List<StoredEvent> rest = new ArrayList<>();
+    for (StoredEvent e : missing) {
+      boolean wanted = subscriptions.stream().anyMatch(s -> !s.cancelled && s.subscriber.needsProjected(e.resource()));
+      (wanted && projections.containsKey(e.resource()) ? needed : rest).add(e);
+    }
+    if (needed.isEmpty()) {
+      unprojected.addAll(rest);
+      return Future.succeededFuture();
+    }
+    Promise<Void> done = Promise.promise();
+    project(needed).onComplete(ar -> context.runOnContext(v -> {
       if (ar.failed()) {
-        LOG.warn("event log read failed: {}", ar.cause().getMessage());
-        return;
-      }
-      int n = 0;
-      for (Row r : ar.result()) {
-        n++;
-        dispatch(toEvent(r));
-      }
-      if (n == BATCH || readAgain) {
-        readLog();
+        done.fail(ar.cause());
+      } else {
+        completeNeeded(rest).onComplete(done);
       }
     }));
+    return done.future();
+  }
+
+  /** Sets the projected fields of the events as they were at each one's revision: one query per kind. */
+  private Future<Void> project(List<StoredEvent> events) {
+    Map<String, List<StoredEvent>> byResource = new HashMap<>();
+    for (StoredEvent e : events) {
+      if (projections.containsKey(e.resource())) {
+        byResource.computeIfAbsent(e.resource(), k -> new ArrayList<>()).add(e);
+      }
+    }
+    List<Future<Void>> work = new ArrayList<>();
+    byResource.forEach((resource, list) -> {
+      queries++;
+      work.add(projections.get(resource).projectAt(pool, list.stream().map(StoredEvent::object).toList(),
+          list.stream().map(StoredEvent::resourceVersion).toList()));
+    });
+    return work.isEmpty() ? Future.succeededFuture() : Future.all(work).mapEmpty();
   }
 
   private void dispatch(StoredEvent e) {
     lastDispatched = e.resourceVersion();
     ring.addLast(e);
     if (ring.size() > RING_SIZE) {
-      ring.removeFirst();
+      unprojected.remove(ring.removeFirst());
     }
     List<Subscription> gone = new ArrayList<>();
     for (Subscription s : subscriptions) {

@@ -7,4 +7,13 @@ public interface EventSubscriber {
 
   /** The requested start is older than the retained history. */
   void onExpired(long requested, long oldestRetained);
+
+  /**
+   * Whether this subscriber serves the projected fields of {@code resource}'s events (e.g. a SpiderIPPool's
+   * allocatedIPs). The hub only rebuilds them, a costly read on large pools, while someone needs them;
+   * answer false for kinds the subscriber drops or renders without those fields.
+   */
+  default boolean needsProjected(String resource) {
+    return true;
+  }
 }
