@@ -59,6 +59,12 @@ public final class ServeCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}")
   Duration eventRetention;
 
+  @Option(names = "--allocation-history", paramLabel = "DURATION",
+      defaultValue = "${env:IPPOOL_ALLOCATION_HISTORY:-720h}", converter = DurationConverter.class,
+      description = "How long allocate/release events are kept for reporting.allocation_events (history the watch "
+          + "path still needs is kept regardless). Env IPPOOL_ALLOCATION_HISTORY. Default: ${DEFAULT-VALUE}")
+  Duration allocationHistory;
+
   @Option(names = "--database-pool-size", paramLabel = "N", defaultValue = "${env:IPPOOL_DATABASE_POOL_SIZE:-16}",
       description = "Connections to PostgreSQL. Env IPPOOL_DATABASE_POOL_SIZE. Default: ${DEFAULT-VALUE}")
   int databasePoolSize;
@@ -73,7 +79,7 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     logging.apply();
     ServerConfig config = new ServerConfig(dataDir, databaseUrl, bindAddress, securePort, ipamSocket, tlsCertFile,
-        tlsKeyFile, clientCaFile, eventRetention, databasePoolSize, auth);
+        tlsKeyFile, clientCaFile, eventRetention, databasePoolSize, auth, allocationHistory);
     ApiServer server = new ApiServer(config);
     CountDownLatch stopRequested = new CountDownLatch(1);
     // SIGTERM (kubelet, systemd) and SIGINT (Ctrl-C) ask for a graceful stop; handling them ourselves lets the

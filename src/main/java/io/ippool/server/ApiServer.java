@@ -127,7 +127,7 @@ public final class ApiServer {
 
     connectDatabase();
     await(hub.start());
-    Compactor compactor = new Compactor(pool, config.eventRetention());
+    Compactor compactor = new Compactor(pool, config.eventRetention(), config.allocationHistory());
     compactionTimer = vertx.setPeriodic(COMPACTION_PERIOD_MS, id -> compactor.compactOnce()
         .onSuccess(n -> LOG.debug("event log compacted removed={}", n))
         .onFailure(e -> LOG.warn("event log compaction failed: {}", e.getMessage())));

@@ -15,7 +15,8 @@ public record ServerConfig(
     Path clientCaFile,
     Duration eventRetention,
     int databasePoolSize,
-    AuthOptions auth) {
+    AuthOptions auth,
+    Duration allocationHistory) {
 
   public boolean embeddedDatabase() {
     return databaseUrl == null || databaseUrl.isBlank();

@@ -26,12 +26,22 @@ public final class Compactor {
   private static final String RECORD = """
       UPDATE compaction_state SET compacted_before = greatest(compacted_before, $1)""";
 
+  private static final String PRUNE_ALLOCATION_HISTORY =
+      "SELECT reporting.prune_allocation_events(make_interval(secs => $1))";
+
   private final Pool pool;
   private final Duration retention;
+  private final Duration allocationHistory;
 
   public Compactor(Pool pool, Duration retention) {
+    this(pool, retention, null);
+  }
+
+  /** @param allocationHistory how long reporting keeps allocate/release events; null keeps them forever */
+  public Compactor(Pool pool, Duration retention, Duration allocationHistory) {
     this.pool = pool;
     this.retention = retention;
+    this.allocationHistory = allocationHistory;
   }
 
   /** One compaction pass; returns the number of events removed (0 when another replica holds the lock). */
@@ -40,14 +50,22 @@ public final class Compactor {
       if (!locked.iterator().next().getBoolean(0)) {
         return Future.succeededFuture(0);
       }
-      return tx.preparedQuery(CUTOFF).execute(Tuple.of((double) retention.toSeconds())).compose(rows -> {
-        Long cutoff = rows.iterator().next().getLong(0);
-        if (cutoff == null) {
-          return Future.succeededFuture(0);
-        }
-        return tx.preparedQuery(DELETE_SUPERSEDED).execute(Tuple.of(cutoff)).compose(deleted ->
-            tx.preparedQuery(RECORD).execute(Tuple.of(cutoff)).map(deleted.rowCount()));
-      });
+      return compactEvents(tx).compose(n -> allocationHistory == null ? Future.succeededFuture(n)
+          // After the compaction point moved: allocation history below it is no longer needed by watches.
+          : tx.preparedQuery(PRUNE_ALLOCATION_HISTORY).execute(Tuple.of((double) allocationHistory.toSeconds()))
+              .map(n));
     }));
   }
+
+  private Future<Integer> compactEvents(io.vertx.sqlclient.SqlConnection tx) {
+    return tx.preparedQuery(CUTOFF).execute(Tuple.of((double) retention.toSeconds())).compose(rows -> {
+      Long cutoff = rows.iterator().next().getLong(0);
+      if (cutoff == null) {
+        return Future.succeededFuture(0);
+      }
+      return tx.preparedQuery(DELETE_SUPERSEDED).execute(Tuple.of(cutoff)).compose(deleted ->
+          tx.preparedQuery(RECORD).execute(Tuple.of(cutoff)).map(deleted.rowCount()));
+    });
+  }
+
 }

@@ -64,7 +64,7 @@ public final class TestServer implements AutoCloseable {
   private static TestServer start(DatabaseUrl database, Path ipamSocket, Path dir, io.ippool.server.AuthOptions auth) {
     try {
       ServerConfig cfg = new ServerConfig(dir, database.toUrl(), "127.0.0.1", 0, ipamSocket, null, null, null,
-          Duration.ofMinutes(15), 8, auth);
+          Duration.ofMinutes(15), 8, auth, Duration.ofDays(30));
       return new TestServer(new ApiServer(cfg).start(), dir, database);
     } catch (Exception e) {
       throw new IllegalStateException("test server did not start", e);
