@@ -222,10 +222,12 @@ public final class ResourceStore {
         setResourceVersion(next, rv);
         ObjectNode stored = storedForm(key.kind(), next);
         if (remove) {
+          // The DELETED event carries the last state, status included: re-projecting here would read the
+          // tables the hooks just emptied (a pool's counts would vanish from `kubectl get -w`). `next` was
+          // built from the projected current object, so it already holds that status.
           return tx.preparedQuery(ResourceSql.DELETE).execute(keyTuple(key))
-              .compose(x -> servedForm(tx, key.kind(), stored))
-              .compose(served -> appendEvent(tx, rv, key, EventLog.Type.DELETED, served)
-                  .map(new WriteResult(served, true, true, warnings)));
+              .compose(x -> appendEvent(tx, rv, key, EventLog.Type.DELETED, next)
+                  .map(new WriteResult(next, true, true, warnings)));
         }
         return tx.preparedQuery(ResourceSql.UPDATE).execute(Tuple.of(key.kind().plural(), key.namespace(),
                 key.name(), rv, next.path("metadata").has("deletionTimestamp"), new JsonObject(Json.write(stored))))

@@ -70,9 +70,16 @@ public final class GeneratedPki {
     return pki;
   }
 
-  /** A kubeconfig that reaches this server as the admin user. */
+  /**
+   * A kubeconfig that reaches this server as the admin user. The key goes in as SEC1 ("EC PRIVATE KEY"):
+   * client-go reads any form, but fabric8 picks the key algorithm from the PEM header and fails on an EC key
+   * in PKCS#8.
+   */
   public String kubeconfig(String serverUrl) throws IOException {
     Base64.Encoder b64 = Base64.getEncoder();
+    byte[] clientKey = Pem.encodeSec1(Pem.readPrivateKey(Files.readString(adminKey)),
+        Pem.readCertificates(Files.readString(adminCert)).get(0))
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     return """
         apiVersion: v1
         kind: Config
@@ -93,7 +100,7 @@ public final class GeneratedPki {
             user: ippool-admin
         current-context: ippool
         """.formatted(serverUrl, b64.encodeToString(Files.readAllBytes(caCert)),
-        b64.encodeToString(Files.readAllBytes(adminCert)), b64.encodeToString(Files.readAllBytes(adminKey)));
+        b64.encodeToString(Files.readAllBytes(adminCert)), b64.encodeToString(clientKey));
   }
 
   private static boolean looksLikeIp(String s) {

@@ -10,6 +10,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -17,6 +18,7 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /** PEM encoding and decoding of certificates and private keys (PKCS#8 written; PKCS#1/SEC1 read too). */
 public final class Pem {
@@ -31,6 +33,27 @@ public final class Pem {
     try {
       return write(new JcaPKCS8Generator(key, null).generate());
     } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * An EC key as SEC1 ("EC PRIVATE KEY") with its curve and public point, as OpenSSL and Go write it; other
+   * keys as PKCS#8. Clients that guess the key algorithm from the PEM header (fabric8 assumes RSA for
+   * "PRIVATE KEY") need this form in kubeconfigs. The JDK's own SEC1 encoding omits the curve, which Go's
+   * parser then rejects, so the structure is built here from the certificate's public key.
+   */
+  public static String encodeSec1(PrivateKey key, X509Certificate cert) {
+    if (!(key instanceof java.security.interfaces.ECPrivateKey ec)) {
+      return encode(key);
+    }
+    try {
+      PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+      SubjectPublicKeyInfo pub = SubjectPublicKeyInfo.getInstance(cert.getPublicKey().getEncoded());
+      var sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(ec.getParams().getOrder().bitLength(), ec.getS(),
+          pub.getPublicKeyData(), info.getPrivateKeyAlgorithm().getParameters());
+      return write(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }

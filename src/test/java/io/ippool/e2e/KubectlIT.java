@@ -11,6 +11,8 @@ import io.ippool.testsupport.Kubectl;
 import io.ippool.testsupport.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -244,6 +246,49 @@ class KubectlIT {
       assertTrue(out.matches("(?s).*ADDED\\s+watched\\s+4.*DELETED\\s+watched\\s+4.*"), out);
     } finally {
       w.destroyForcibly();
+    }
+  }
+
+  /**
+   * {@code kubectl get sp -w} on one replica while another replica takes the writes: each change arrives as a
+   * row with Spiderpool's printer columns, and the columns follow the change (TOTAL-IP-COUNT 3, then 4).
+   */
+  @Test
+  void getWatch_showsChangesMadeThroughAnotherReplica_withPrinterColumns() throws Exception {
+    TestServer other = TestServer.replicaOf(server);
+    Process w = kubectl.start("get", "sp", "--watch", "--output-watch-events");
+    try {
+      Kubectl viaOther = new Kubectl(other.kubeconfig());
+      // kubectl prints nothing for an empty list; give it time to open the watch before the first write.
+      Thread.sleep(1500);
+      var created = viaOther.runWithInput("""
+          apiVersion: spiderpool.spidernet.io/v2beta1
+          kind: SpiderIPPool
+          metadata: {name: watched-pool}
+          spec: {ipVersion: 4, subnet: 10.28.0.0/16, ips: [10.28.0.1-10.28.0.3]}
+          """, "create", "-f", "-");
+      assertEquals(0, created.exit(), created.toString());
+      var patched = viaOther.run("patch", "sp", "watched-pool", "--type=merge", "-p",
+          "{\"spec\":{\"ips\":[\"10.28.0.1-10.28.0.4\"]}}");
+      assertEquals(0, patched.exit(), patched.toString());
+      var deleted = viaOther.run("delete", "sp", "watched-pool");
+      assertEquals(0, deleted.exit(), deleted.toString());
+
+      String out = readUntil(w, "(?s).*DELETED\\s+watched-pool[^\n]*\n.*", 20_000);
+      String[] lines = out.split("\n");
+      assertTrue(lines[0].matches("EVENT\\s+NAME\\s+VERSION\\s+SUBNET\\s+ALLOCATED-IP-COUNT\\s+TOTAL-IP-COUNT\\s+"
+          + "DEFAULT\\s*"), out);
+      // Pools of other tests show up as initial ADDED rows; the deletion may pass through a MODIFIED row
+      // (deletionTimestamp set) before the DELETED one.
+      List<String> ours = Arrays.stream(lines).filter(l -> l.contains("watched-pool")).toList();
+      assertTrue(ours.size() >= 3, out);
+      assertTrue(ours.get(0).matches("ADDED\\s+watched-pool\\s+4\\s+10\\.28\\.0\\.0/16\\s+0\\s+3\\s+false\\s*"), out);
+      assertTrue(ours.get(1).matches("MODIFIED\\s+watched-pool\\s+4\\s+10\\.28\\.0\\.0/16\\s+0\\s+4\\s+false\\s*"), out);
+      assertTrue(ours.get(ours.size() - 1).matches("DELETED\\s+watched-pool\\s+4\\s+10\\.28\\.0\\.0/16\\s+0\\s+4\\s+"
+          + "false\\s*"), out);
+    } finally {
+      w.destroyForcibly();
+      other.close();
     }
   }
 

@@ -16,6 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,6 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class WatchHandler {
   private static final long BOOKMARK_INTERVAL_MS = 60_000;
   private static final int MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+  /** WebSocket has no byte count: a client that stays this many events behind a full queue is cut off. */
+  private static final int MAX_FULL_EVENTS = 10_000;
 
   private final Vertx vertx;
   private final ResourceStore store;
@@ -77,6 +80,22 @@ public final class WatchHandler {
     String ns = def.kind().namespaced() ? (ri.namespace().isEmpty() ? null : ri.namespace()) : "";
 
     Stream stream = new Stream(ctx, def, choice, q, ns, nameFromPath, bookmarks);
+    // kube-apiserver serves watches over WebSocket too, one event per text message; fabric8 tries that first.
+    // The upgrade happens before any query, while the request is still the one being handled.
+    boolean upgrade = isWebSocketUpgrade(ctx);
+    Future<Void> ready = upgrade
+        ? ctx.request().toWebSocket().map(ws -> {
+          stream.ws = ws;
+          return null;
+        })
+        : Future.succeededFuture();
+    return ready.compose(v -> start(stream, def, ns, rv, initial, endBookmark, timeoutMs))
+        // Once upgraded, an HTTP error response is no longer possible: the error goes out as an ERROR event.
+        .recover(err -> stream.ws != null ? stream.fail(err) : Future.failedFuture(err));
+  }
+
+  private Future<Void> start(Stream stream, KindDefinition def, String ns, Long rv, boolean initial,
+                             boolean endBookmark, long timeoutMs) {
     Future<Long> start;
     if (initial) {
       start = store.list(def.kind(), ns, null, "", "", 0, stream::matches).map(page -> {
@@ -108,6 +127,13 @@ public final class WatchHandler {
     });
   }
 
+  private static boolean isWebSocketUpgrade(RoutingContext ctx) {
+    String connection = ctx.request().getHeader("Connection");
+    return ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_1_1
+        && "websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))
+        && connection != null && connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade");
+  }
+
   private static long timeoutMs(String param) {
     if (param != null && !param.isEmpty()) {
       try {
@@ -137,8 +163,11 @@ public final class WatchHandler {
     private final Set<String> inView = new HashSet<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private boolean headersSent;
+    /** Set when the client upgraded to WebSocket: events go out as text messages instead of lines. */
+    private ServerWebSocket ws;
     private EventHub.Subscription subscription;
     private long lastRv;
+    private int fullEvents;
     private final List<Long> timers = new ArrayList<>();
 
     Stream(RoutingContext ctx, KindDefinition def, Negotiation.Choice choice, ReadHandlers.ListQuery query,
@@ -164,6 +193,11 @@ public final class WatchHandler {
     }
 
     void begin() {
+      if (ws != null) {
+        ws.closeHandler(v -> close());
+        ws.exceptionHandler(e -> close());
+        return;
+      }
       response.setChunked(true).setStatusCode(200).putHeader("Content-Type", "application/json")
           .putHeader("Cache-Control", "no-cache, private");
       response.write(Buffer.buffer()); // flush headers: clients wait for them before reading events
@@ -209,7 +243,8 @@ public final class WatchHandler {
         inView.remove(k);
         send("DELETED", e.object());
       }
-      if (response.writeQueueFull() && response.bytesWritten() > MAX_QUEUED_BYTES) {
+      if (ws != null ? ws.writeQueueFull() && (++fullEvents > MAX_FULL_EVENTS)
+          : response.writeQueueFull() && response.bytesWritten() > MAX_QUEUED_BYTES) {
         end(); // a client this far behind is better off relisting than holding server memory
         return false;
       }
@@ -269,16 +304,31 @@ public final class WatchHandler {
       ObjectNode ev = Responses.F.objectNode();
       ev.put("type", type);
       ev.set("object", object);
+      if (ws != null) {
+        ws.writeTextMessage(Json.write(ev));
+        return;
+      }
       response.write(Buffer.buffer(Json.write(ev)).appendString("\n"));
     }
 
     private void end() {
       if (closed.compareAndSet(false, true)) {
         cleanup();
-        if (!response.ended() && !response.closed()) {
+        if (ws != null) {
+          if (!ws.isClosed()) {
+            ws.close();
+          }
+        } else if (!response.ended() && !response.closed()) {
           response.end();
         }
       }
+    }
+
+    Future<Void> fail(Throwable err) {
+      ApiException e = err instanceof ApiException a ? a : ApiException.internal(String.valueOf(err.getMessage()));
+      writeEvent("ERROR", Responses.statusDocument(e));
+      end();
+      return Future.succeededFuture();
     }
 
     private void close() {
