@@ -105,7 +105,9 @@ public final class WatchHandler {
           stream.send("ADDED", o);
         }
         if (endBookmark) {
-          stream.bookmark(page.resourceVersion(), true);
+          long end = page.resourceVersion();
+          // Queued behind the ADDED events just posted, like every write of the stream.
+          stream.requestContext.runOnContext(v -> stream.bookmark(end, true));
         }
         return page.resourceVersion();
       });
@@ -150,7 +152,11 @@ public final class WatchHandler {
     return o.path("metadata").path("namespace").asText("") + "/" + o.path("metadata").path("name").asText("");
   }
 
-  /** One open watch. All methods run on the request's context. */
+  /**
+   * One open watch. Events arrive on the hub's context; everything written to the client is posted from there to
+   * the request's context, in order, so a bookmark (also decided on the hub's context) can never overtake an
+   * event it covers.
+   */
   private final class Stream implements EventSubscriber {
     private final RoutingContext ctx;
     private final HttpServerResponse response;
@@ -169,6 +175,7 @@ public final class WatchHandler {
     private long lastRv;
     private int fullEvents;
     private final List<Long> timers = new ArrayList<>();
+    private final io.vertx.core.Context requestContext = vertx.getOrCreateContext();
 
     Stream(RoutingContext ctx, KindDefinition def, Negotiation.Choice choice, ReadHandlers.ListQuery query,
            String namespace, String pathName, boolean bookmarks) {
@@ -210,8 +217,12 @@ public final class WatchHandler {
       subscription = hub.subscribe(from, this);
       timers.add(vertx.setTimer(timeoutMs, id -> end()));
       if (bookmarks) {
-        timers.add(vertx.setPeriodic(BOOKMARK_INTERVAL_MS, id -> ctx.vertx().runOnContext(v ->
-            bookmark(Math.max(lastRv, hub.lastDispatched()), false))));
+        // lastRv is what this subscription has processed (delivered or filtered out), read on the hub's
+        // context, so the bookmark is queued behind every event at or below it.
+        timers.add(vertx.setPeriodic(BOOKMARK_INTERVAL_MS, id -> hub.runOnHub(() -> {
+          long rv = lastRv;
+          requestContext.runOnContext(v -> bookmark(rv, false));
+        })));
       }
     }
 
@@ -279,7 +290,7 @@ public final class WatchHandler {
         case PARTIAL -> Rendering.partial(choice, obj);
         default -> obj;
       };
-      writeEvent(type, rendered);
+      requestContext.runOnContext(v -> writeEvent(type, rendered));
     }
 
     void bookmark(long rv, boolean initialEventsEnd) {

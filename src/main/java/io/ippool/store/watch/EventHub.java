@@ -114,6 +114,11 @@ public final class EventHub {
     return subscriptions.size();
   }
 
+  /** Runs {@code task} on the hub's context, in order with event delivery. */
+  public void runOnHub(Runnable task) {
+    context.runOnContext(v -> task.run());
+  }
+
   /** Reads the log soon. Safe to call from any thread, as often as wanted. */
   public void nudge() {
     context.runOnContext(v -> readLog());
