@@ -2,7 +2,8 @@ package io.ippool.registry.admission;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.admission.IPPoolAdmission;
-import io.ippool.api.ResourceKind;
+import io.ippool.iprange.Cidr;
+import java.util.List;
 import io.ippool.registry.KindAdmission;
 import io.ippool.store.ResourceStore;
 import io.vertx.core.Future;
@@ -30,14 +31,24 @@ public final class IPPoolKindAdmission implements KindAdmission {
     }
   }
 
+  /**
+   * The pools the overlap rules can concern: those whose subnet overlaps this one's (an index lookup, not a
+   * scan of every pool). An unparsable subnet concerns nobody; validation reports it.
+   */
+  private Future<List<ObjectNode>> neighbours(SqlConnection tx, ObjectNode pool) {
+    Cidr subnet = Cidr.parse(pool.path("spec").path("subnet").asText(""));
+    return subnet == null ? Future.succeededFuture(List.of())
+        : store.poolsOverlapping(tx, subnet.canonical());
+  }
+
   @Override
   public Future<Void> validate(SqlConnection tx, Operation op, ObjectNode old, ObjectNode obj) {
     return switch (op) {
-      case CREATE -> store.all(tx, ResourceKind.IPPOOL).map(pools -> {
+      case CREATE -> neighbours(tx, obj).map(pools -> {
         webhook.validateCreate(obj, pools);
         return null;
       });
-      case UPDATE -> store.all(tx, ResourceKind.IPPOOL).compose(pools ->
+      case UPDATE -> neighbours(tx, obj).compose(pools ->
           allocated.of(tx, obj.path("metadata").path("name").asText()).map(inUse -> {
             webhook.validateUpdate(old, obj, pools, inUse);
             return null;
