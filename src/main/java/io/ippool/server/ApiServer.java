@@ -78,6 +78,7 @@ public final class ApiServer {
   private AuthSetup auth;
   private ReloadingCertificates reloader;
   private final Metrics metrics = new Metrics();
+  private WatchHandler watches;
   private MetricsProbes probes;
   private static final long COMPACTION_PERIOD_MS = 60_000;
 
@@ -113,7 +114,8 @@ public final class ApiServer {
         ResourceKind.RESERVED_IP.plural(), new ReservedIPKindAdmission(new ReservedIPAdmission()))));
     health = new Health(pool);
     health.notReady("waiting for the database at " + databaseUrl.redacted());
-    ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, new WatchHandler(vertx, store, hub));
+    watches = new WatchHandler(vertx, store, hub);
+    ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, watches);
     auth = AuthSetup.create(vertx, config.auth(), pki, config.clientCaFile());
     ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health, auth.authenticator,
         auth.authorizer, new OpenApiRoutes(), r -> {
@@ -239,6 +241,9 @@ public final class ApiServer {
       }
       if (ipamSocket != null) {
         await(ipamSocket.shutdown(10, TimeUnit.SECONDS));
+      }
+      if (watches != null) {
+        watches.closeAll(); // a clean end for every watch; then in-flight requests (allocations) drain
       }
       if (http != null) {
         await(http.shutdown(10, TimeUnit.SECONDS));

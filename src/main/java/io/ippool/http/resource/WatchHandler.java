@@ -40,6 +40,19 @@ public final class WatchHandler {
   private final ResourceStore store;
   private final EventHub hub;
 
+  /** Open streams, so a shutting-down server can end each one cleanly instead of cutting connections. */
+  private final Set<Stream> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Ends every open watch the way a timeout does (a clean end of the stream): clients see a finished watch and
+   * re-watch from their last resourceVersion against another replica.
+   */
+  public void closeAll() {
+    for (Stream s : open) {
+      s.requestContext.runOnContext(v -> s.end());
+    }
+  }
+
   public WatchHandler(Vertx vertx, ResourceStore store, EventHub hub) {
     this.vertx = vertx;
     this.store = store;
@@ -80,6 +93,7 @@ public final class WatchHandler {
     String ns = def.kind().namespaced() ? (ri.namespace().isEmpty() ? null : ri.namespace()) : "";
 
     Stream stream = new Stream(ctx, def, choice, q, ns, nameFromPath, bookmarks);
+    open.add(stream);
     // kube-apiserver serves watches over WebSocket too, one event per text message; fabric8 tries that first.
     // The upgrade happens before any query, while the request is still the one being handled.
     boolean upgrade = isWebSocketUpgrade(ctx);
@@ -349,6 +363,7 @@ public final class WatchHandler {
     }
 
     private void cleanup() {
+      open.remove(this);
       timers.forEach(vertx::cancelTimer);
       if (subscription != null) {
         subscription.cancel();
