@@ -1,5 +1,7 @@
 package io.ippool.cli;
 
+import io.ippool.api.JsonStrings;
+
 import io.ippool.store.DatabaseUrl;
 import io.ippool.store.EmbeddedDatabase;
 import java.io.IOException;
@@ -229,39 +231,18 @@ public final class ReportCommand implements Callable<Integer> {
         if (i > 0) {
           b.append(", ");
         }
-        b.append(jsonString(r.columns().get(i))).append(": ");
+        b.append(JsonStrings.quote(r.columns().get(i))).append(": ");
         String v = row.get(i);
         if (v == null) {
           b.append("null");
         } else if (r.numeric().get(i)) {
           b.append(new BigDecimal(v).toPlainString());
         } else {
-          b.append(jsonString(v));
+          b.append(JsonStrings.quote(v));
         }
       }
       b.append('}');
     }
     return b.append(r.rows().isEmpty() ? "]\n" : "\n]\n").toString();
-  }
-
-  private static String jsonString(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char ch : s.toCharArray()) {
-      switch (ch) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (ch < 0x20) {
-            b.append(String.format("\\u%04x", (int) ch));
-          } else {
-            b.append(ch);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 }

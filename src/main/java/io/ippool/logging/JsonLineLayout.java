@@ -1,5 +1,7 @@
 package io.ippool.logging;
 
+import io.ippool.api.JsonStrings;
+
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import org.slf4j.event.KeyValuePair;
 
@@ -23,7 +25,7 @@ public final class JsonLineLayout extends LineLayout {
     for (KeyValuePair kv : pairs(e)) {
       b.append(',');
       if (kv.value instanceof Number || kv.value instanceof Boolean) {
-        string(b, kv.key);
+        JsonStrings.append(b, kv.key);
         b.append(':').append(kv.value);
       } else {
         field(b, kv.key, redact(String.valueOf(kv.value)));
@@ -38,31 +40,8 @@ public final class JsonLineLayout extends LineLayout {
   }
 
   private static void field(StringBuilder b, String key, String value) {
-    string(b, key);
+    JsonStrings.append(b, key);
     b.append(':');
-    string(b, value);
-  }
-
-  /** A JSON string literal (RFC 8259): quote, backslash and control characters escaped. */
-  static void string(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
+    JsonStrings.append(b, value);
   }
 }

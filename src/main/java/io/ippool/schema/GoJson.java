@@ -1,5 +1,7 @@
 package io.ippool.schema;
 
+import io.ippool.api.JsonStrings;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,7 +26,7 @@ final class GoJson {
     if (v == null || v.isNull() || v.isMissingNode()) {
       b.append("null");
     } else if (v.isTextual()) {
-      string(b, v.asText());
+      JsonStrings.appendGo(b, v.asText());
     } else if (v.isBoolean()) {
       b.append(v.asBoolean());
     } else if (JsonKinds.isInt64(v)) {
@@ -49,7 +51,7 @@ final class GoJson {
         if (i > 0) {
           b.append(',');
         }
-        string(b, keys.get(i));
+        JsonStrings.appendGo(b, keys.get(i));
         b.append(':');
         append(b, v.get(keys.get(i)));
       }
@@ -77,28 +79,5 @@ final class GoJson {
       digits = "0" + digits;
     }
     return mant + "e" + (neg ? "-" : "+") + digits;
-  }
-
-  private static void string(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        case '<', '>', '&', '\u2028', '\u2029' -> b.append(String.format("\\u%04x", (int) c));
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
   }
 }
