@@ -191,6 +191,9 @@ class ManifestsIT {
     String script = String.join(" ", texts(install.path("command")));
     assertTrue(script.contains("/opt/ippool/cni/ippool-cni"), script);
     assertTrue(script.contains("/host/opt/cni/bin/ippool-cni"), script);
+    // The launcher alone is useless on a node: the jar and a Java runtime go with it.
+    assertTrue(script.contains("/host/opt/cni/bin/ippool-cni.jar"), script);
+    assertTrue(script.contains("/opt/ippool/cni-jre/bin/java > /host/opt/cni/bin/.ippool-cni.java.tmp"), script);
     assertEquals("Exists", pod.path("tolerations").get(0).path("operator").asText(), "every node, tainted too");
     JsonNode conflist = new ObjectMapper().readTree(find(deploy, "ConfigMap", "ippool-cni-config").path("data")
         .path("ippool.conflist").asText());
