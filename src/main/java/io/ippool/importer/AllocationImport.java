@@ -2,7 +2,8 @@ package io.ippool.importer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ippool.ipam.internal.IpAddr;
+import io.ippool.iprange.Ip;
+import io.ippool.iprange.RangeSet;
 import io.ippool.store.Json;
 import io.ippool.store.allocation.AllocationStore;
 import io.ippool.store.allocation.AllocationStore.LockedPool;
@@ -37,7 +38,7 @@ final class AllocationImport {
   static final String CONTAINER_PREFIX = "imported:";
 
   /** One allocatedIPs entry resolved against the pod's SpiderEndpoint. */
-  record Entry(String ip, IpAddr address, String podNamespace, String podName, String podUid, String containerId,
+  record Entry(String ip, Ip address, String podNamespace, String podName, String podUid, String containerId,
                String ifName, String node) {
   }
 
@@ -89,11 +90,11 @@ final class AllocationImport {
       String pod = f.getValue().path("pod").asText("");
       String uid = f.getValue().path("podUid").asText("");
       int slash = pod.indexOf('/');
-      IpAddr addr;
-      try {
-        addr = IpAddr.parse(ip);
-      } catch (IllegalArgumentException e) {
-        bad.add(new Outcome(new Entry(ip, null, "", pod, uid, "", "", ""), Result.FAILED, e.getMessage()));
+      // Go's ParseIP, as Spiderpool wrote the key: IPv4-mapped text is the IPv4 address, as it is to Spiderpool.
+      Ip addr = Ip.parse(ip);
+      if (addr == null) {
+        bad.add(new Outcome(new Entry(ip, null, "", pod, uid, "", "", ""), Result.FAILED,
+            "invalid IP address \"" + ip + "\""));
         continue;
       }
       if (slash <= 0 || slash == pod.length() - 1) {
@@ -118,18 +119,15 @@ final class AllocationImport {
   }
 
   /** The interface of the endpoint's entry whose ipv4 or ipv6 (CIDR notation) is {@code addr}. */
-  private static String interfaceOf(JsonNode current, IpAddr addr) {
+  private static String interfaceOf(JsonNode current, Ip addr) {
     for (JsonNode ip : current.path("ips")) {
       for (String field : List.of("ipv4", "ipv6")) {
         String v = ip.path(field).asText("");
         int cut = v.indexOf('/');
         String host = cut >= 0 ? v.substring(0, cut) : v;
-        try {
-          if (!host.isEmpty() && IpAddr.parse(host).equals(addr) && !ip.path("interface").asText("").isEmpty()) {
-            return ip.path("interface").asText();
-          }
-        } catch (IllegalArgumentException ignored) {
-          // a malformed endpoint entry just does not name the interface
+        // a malformed endpoint entry (Ip.parse gives null) just does not name the interface
+        if (addr.equals(Ip.parse(host)) && !ip.path("interface").asText("").isEmpty()) {
+          return ip.path("interface").asText();
         }
       }
     }
@@ -166,7 +164,7 @@ final class AllocationImport {
       }
       List<Entry> inPool = new ArrayList<>();
       for (Entry e : entries) {
-        if (e.address().family() != shape.family() || !shape.effective().contains(e.address().value())) {
+        if (e.address().family() != shape.family() || !RangeSet.contains(shape.effective(), e.address())) {
           out.add(new Outcome(e, Result.FAILED, "address " + e.ip() + " is not in SpiderIPPool " + poolName
               + " (spec.ips minus spec.excludeIPs)"));
         } else {
@@ -264,7 +262,7 @@ final class AllocationImport {
     });
   }
 
-  private static String key(IpAddr a) {
+  private static String key(Ip a) {
     return a.family() + "/" + a.value();
   }
 }

@@ -14,9 +14,9 @@ import io.ippool.ipam.IpamModels.Route;
 import io.ippool.ipam.PoolSelection.Candidate;
 import io.ippool.ipam.PoolSelection.CatalogPool;
 import io.ippool.ipam.PoolSelection.PodContext;
-import io.ippool.ipam.internal.Cidr;
-import io.ippool.ipam.internal.IpAddr;
 import io.ippool.ipam.internal.Lanes;
+import io.ippool.iprange.Cidr;
+import io.ippool.iprange.Ip;
 import io.ippool.store.allocation.AllocationStore;
 import io.ippool.store.allocation.AllocationStore.Allocated;
 import io.ippool.store.allocation.AllocationStore.Allocation;
@@ -412,15 +412,13 @@ public final class Allocator {
       String nic = noName && a.ifName().equals("0") ? "eth0" : a.ifName();
       LockedPool lp = pools.get(a.pool());
       JsonNode spec = lp == null ? JSON.createObjectNode() : lp.body().path("spec");
-      Cidr subnet = null;
-      try {
-        subnet = Cidr.parse(spec.path("subnet").asText(null));
-      } catch (RuntimeException ignored) {
-        // a pool removed since; the address is still reported, with the host prefix
-      }
-      int prefix = subnet != null ? subnet.prefix() : (a.family() == 4 ? 32 : 128);
+      // null for a pool removed since: the address is still reported, with the host prefix
+      Cidr subnet = Cidr.parse(spec.path("subnet").asText(null));
+      // maskOnes: the prefix as the subnet is written, which is what the CNI result has always carried
+      int prefix = subnet != null ? subnet.maskOnes() : (a.family() == 4 ? 32 : 128);
       String gateway = spec.path("gateway").asText("");
-      ips.add(new IpConfig(IpAddr.format(a.family(), a.address()) + "/" + prefix, gateway, a.pool(), nic,
+      // new Ip(family, number), not a re-parse: the stored number of its family is the address, printed as Go does
+      ips.add(new IpConfig(new Ip(a.family(), a.address()) + "/" + prefix, gateway, a.pool(), nic,
           a.family(), 0, cfg.enableGatewayDetection(), cfg.enableIPConflictDetection()));
       if (subnet != null) {
         subnetByNic.put(nic + "/" + a.family(), subnet);
@@ -451,7 +449,11 @@ public final class Allocator {
     List<Route> out = new ArrayList<>();
     try {
       for (JsonNode r : JSON.readTree(v)) {
-        IpAddr gw = IpAddr.parse(r.path("gw").asText());
+        String gwText = r.path("gw").asText();
+        Ip gw = Ip.parse(gwText);
+        if (gw == null) {
+          throw new IllegalArgumentException("invalid IP address \"" + gwText + "\"");
+        }
         for (var e : subnetByNic.entrySet()) {
           if (e.getValue().contains(gw)) {
             String nic = e.getKey().substring(0, e.getKey().lastIndexOf('/'));

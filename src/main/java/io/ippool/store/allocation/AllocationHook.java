@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.FieldError;
 import io.ippool.api.ResourceKind;
 import io.ippool.errors.ApiException;
-import io.ippool.ipam.internal.IpRanges;
+import io.ippool.iprange.AddressRange;
+import io.ippool.iprange.RangeSet;
 import io.ippool.store.WriteHook;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
@@ -143,7 +144,7 @@ public final class AllocationHook implements WriteHook {
               return newHint(tx, name, state, shape);
             }))
         .compose(hint -> tx.preparedQuery(UPSERT_POOL).execute(Tuple.of(name, shape.family(),
-            shape.prefixLength(), shape.effective().size().toString(), hint.toString())))
+            shape.prefixLength(), RangeSet.count(shape.effective()).toString(), hint.toString())))
         .compose(v -> tx.preparedQuery(DELETE_POOL_RANGES).execute(Tuple.of(name)))
         .compose(v -> tx.preparedQuery(INSERT_POOL_RANGES).execute(Tuple.of(name, shape.family(),
             rows.firsts(), rows.lasts(), rows.firstIps(), rows.lastIps())))
@@ -162,8 +163,9 @@ public final class AllocationHook implements WriteHook {
     }
     BigInteger hint = new BigInteger(s.getString("free_hint"));
     return tx.preparedQuery(POOL_RANGES).execute(Tuple.of(name)).map(old -> {
-      IpRanges added = shape.effective().minus(IpRanges.of(shape.family(), RangeRows.ranges(old)));
-      BigInteger low = added.lowest();
+      List<AddressRange> added = RangeSet.subtract(shape.effective(), RangeRows.ranges(shape.family(), old));
+      // subtract's result is normalized: its first range holds the lowest added address.
+      BigInteger low = added.isEmpty() ? null : added.get(0).first();
       return low != null && low.compareTo(hint) < 0 ? low : hint;
     });
   }
@@ -173,42 +175,44 @@ public final class AllocationHook implements WriteHook {
   private Future<List<String>> reservation(SqlConnection tx, ObjectNode previous, ObjectNode next) {
     String name = PoolSpecs.name(next != null ? next : previous);
     boolean live = next != null && !PoolSpecs.terminating(next);
-    IpRanges now;
+    List<AddressRange> now;
+    int nowFamily;
     try {
       now = live ? PoolSpecs.reservationRanges(next) : null;
+      nowFamily = live ? PoolSpecs.reservationFamily(next) : 0;
     } catch (RuntimeException e) {
       return Future.failedFuture(ApiException.invalid(ResourceKind.GROUP, "SpiderReservedIP", name,
           List.of(FieldError.invalid("spec.ips", null, e.getMessage()))));
     }
     return tx.preparedQuery(RESERVED_RANGES).execute(Tuple.of(name)).compose(oldRows -> {
-      List<IpRanges.Range> v4 = new ArrayList<>();
-      List<IpRanges.Range> v6 = new ArrayList<>();
+      List<AddressRange> old = new ArrayList<>();
       for (Row r : oldRows) {
-        IpRanges.Range range = new IpRanges.Range(new BigInteger(r.getString("first_num")),
-            new BigInteger(r.getString("last_num")));
-        (r.getInteger("family") == 4 ? v4 : v6).add(range);
+        old.add(new AddressRange(r.getInteger("family"), new BigInteger(r.getString("first_num")),
+            new BigInteger(r.getString("last_num"))));
       }
-      List<IpRanges> freed = new ArrayList<>();
-      for (IpRanges old : List.of(IpRanges.of(4, v4), IpRanges.of(6, v6))) {
-        IpRanges stillReserved = now != null && now.family() == old.family() ? now : IpRanges.empty(old.family());
-        IpRanges f = old.minus(stillReserved);
-        if (!f.isEmpty()) {
-          freed.add(f);
+      // Addresses no longer reserved, per family (normalized order puts IPv4 first): pools of that family may
+      // now hand out something below their hint. subtract keeps families apart, so a reservation that changed
+      // family frees everything it held.
+      List<AddressRange> freedAll = RangeSet.subtract(old, now == null ? List.of() : now);
+      List<AddressRange> freed = new ArrayList<>();
+      for (AddressRange f : freedAll) {
+        if (freed.isEmpty() || freed.get(freed.size() - 1).family() != f.family()) {
+          freed.add(f); // the lowest freed range of its family
         }
       }
       Future<Void> chain = tx.preparedQuery(DELETE_RESERVED).execute(Tuple.of(name)).mapEmpty();
-      for (IpRanges f : freed) {
+      for (AddressRange f : freed) {
         chain = chain.compose(v -> tx.preparedQuery(LOWER_HINTS)
-            .execute(Tuple.of(f.family(), f.lowest().toString())).mapEmpty());
+            .execute(Tuple.of(f.family(), f.first().toString())).mapEmpty());
       }
       if (now == null || now.isEmpty()) {
         return chain.map(v -> List.<String>of());
       }
       RangeRows rows = RangeRows.of(now);
       return chain
-          .compose(v -> tx.preparedQuery(INSERT_RESERVED).execute(Tuple.of(name, now.family(), rows.firsts(),
+          .compose(v -> tx.preparedQuery(INSERT_RESERVED).execute(Tuple.of(name, nowFamily, rows.firsts(),
               rows.lasts(), rows.firstIps(), rows.lastIps())))
-          .compose(v -> tx.preparedQuery(IN_USE).execute(Tuple.of(now.family(), rows.firsts(), rows.lasts())))
+          .compose(v -> tx.preparedQuery(IN_USE).execute(Tuple.of(nowFamily, rows.firsts(), rows.lasts())))
           .map(inUse -> warnings(name, inUse));
     });
   }

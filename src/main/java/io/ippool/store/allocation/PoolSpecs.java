@@ -2,9 +2,13 @@ package io.ippool.store.allocation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ippool.ipam.internal.Cidr;
-import io.ippool.ipam.internal.IpAddr;
-import io.ippool.ipam.internal.IpRanges;
+import io.ippool.iprange.AddressRange;
+import io.ippool.iprange.Cidr;
+import io.ippool.iprange.Ip;
+import io.ippool.iprange.IpRangeException;
+import io.ippool.iprange.IpRanges;
+import io.ippool.iprange.IpSyntax;
+import io.ippool.iprange.RangeSet;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,8 +19,8 @@ public final class PoolSpecs {
   private PoolSpecs() {
   }
 
-  /** A pool's allocator-relevant spec. */
-  public record PoolShape(int family, int prefixLength, IpRanges effective) {
+  /** A pool's allocator-relevant spec; {@code effective} is normalized (sorted, disjoint, joined), all of {@code family}. */
+  public record PoolShape(int family, int prefixLength, List<AddressRange> effective) {
   }
 
   public static String name(ObjectNode obj) {
@@ -36,14 +40,24 @@ public final class PoolSpecs {
     return out;
   }
 
-  /** Family from spec.ipVersion, else from spec.subnet; effective ranges = spec.ips minus spec.excludeIPs. */
+  /**
+   * Family from spec.ipVersion, else from spec.subnet; effective ranges = union of spec.ips minus spec.excludeIPs.
+   * Forgiving where admission is strict (overlapping ips are joined, not refused) because bodies written without
+   * admission (fixtures, the benchmark) reach the hook too. Throws IllegalArgumentException on text Go cannot parse
+   * or an address not really of the pool's family.
+   */
   public static PoolShape poolShape(ObjectNode pool) {
     JsonNode spec = pool.path("spec");
-    Cidr subnet = Cidr.parse(spec.path("subnet").asText(null));
-    int family = spec.path("ipVersion").isNumber() ? spec.path("ipVersion").asInt() : subnet.family();
-    IpRanges ips = IpRanges.parse(family, strings(spec.path("ips")));
-    IpRanges excluded = IpRanges.parse(family, strings(spec.path("excludeIPs")));
-    return new PoolShape(family, subnet.prefix(), ips.minus(excluded));
+    String subnetText = spec.path("subnet").asText(null);
+    Cidr subnet = Cidr.parse(subnetText);
+    if (subnet == null) {
+      throw new IllegalArgumentException("invalid CIDR address: " + subnetText);
+    }
+    int family = spec.path("ipVersion").isNumber() ? spec.path("ipVersion").asInt() : subnet.version();
+    List<AddressRange> effective = RangeSet.subtract(ranges(family, strings(spec.path("ips"))),
+        ranges(family, strings(spec.path("excludeIPs"))));
+    // maskOnes is the prefix as written: what the CNI result carries after the address (10.6.168.133/16).
+    return new PoolShape(family, subnet.maskOnes(), effective);
   }
 
   /** Family from spec.ipVersion, else from the first address of spec.ips (as Spiderpool's mutation does). */
@@ -58,10 +72,31 @@ public final class PoolSpecs {
     }
     String first = ips.get(0);
     int dash = first.indexOf('-');
-    return IpAddr.parse(dash < 0 ? first : first.substring(0, dash)).family();
+    String text = dash < 0 ? first : first.substring(0, dash);
+    Ip ip = Ip.parse(text);
+    if (ip == null) {
+      throw new IllegalArgumentException("invalid IP address \"" + text + "\"");
+    }
+    return ip.family();
   }
 
-  public static IpRanges reservationRanges(ObjectNode r) {
-    return IpRanges.parse(reservationFamily(r), strings(r.path("spec").path("ips")));
+  /** spec.ips as normalized ranges of {@link #reservationFamily}; an entry of another family is refused. */
+  public static List<AddressRange> reservationRanges(ObjectNode r) {
+    return ranges(reservationFamily(r), strings(r.path("spec").path("ips")));
+  }
+
+  /**
+   * Spiderpool range texts of one family, normalized. A reversed range ({@code b-a}) contributes nothing, as it
+   * always has here: admission refuses it, and reading it as empty never hands out an address nobody admitted.
+   * IpRanges.parseAll refuses an entry whose addresses are not really of the family (Go's To4 test), so
+   * {@code ::10.6.0.1} in an IPv4 list fails rather than landing in the IPv4 number space.
+   */
+  private static List<AddressRange> ranges(int family, List<String> texts) {
+    List<String> forward = texts.stream().filter(t -> !IpSyntax.isReversedRange(t)).toList();
+    try {
+      return RangeSet.normalize(IpRanges.parseAll(family, forward));
+    } catch (IpRangeException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
   }
 }
