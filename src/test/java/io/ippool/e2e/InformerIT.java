@@ -76,6 +76,9 @@ class InformerIT {
 
       // Stop A mid-stream while B keeps taking writes: nothing A's informer saw may be lost or repeated.
       waitFor(() -> writer.done.get() >= 300, "300 writes");
+      // Delivery across replicas takes milliseconds: let A's informer see the 300 before A goes away (a
+      // write acknowledged by B an instant before the stop may otherwise still be on its way).
+      waitFor(() -> seenByInformer.size() >= 300, "A's informer to see 300 writes");
       a.close();
       informer.stop();
       // What an informer would resume from: the newest revision it synced (events or bookmarks).
