@@ -277,4 +277,63 @@ class WebhookAdmissionIT {
     assertEquals("admission webhook \"side-effects.example.io\" does not support dry run",
         r.json().path("message").asText());
   }
+
+  @Test
+  void namespaceSelectorUsesTheNamespacesLabels() throws Exception {
+    for (String ns : List.of("guarded", "open")) {
+      client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+          .withName(ns).addToLabels("webhooks", ns.equals("guarded") ? "on" : "off").endMetadata().build()).create();
+    }
+    client.admissionRegistration().v1().validatingWebhookConfigurations().resource(
+        new ValidatingWebhookConfigurationBuilder().withNewMetadata().withName("namespaced").endMetadata()
+            .addNewWebhook().withName("namespaced.example.io").withAdmissionReviewVersions("v1")
+            .withSideEffects("None").withRules(new RuleWithOperationsBuilder().withOperations("*")
+                .withApiGroups("spiderpool.spidernet.io").withApiVersions("*").withResources("spidermultusconfigs")
+                .withScope("Namespaced").build())
+            .withNewNamespaceSelector().addToMatchLabels("webhooks", "on").endNamespaceSelector()
+            .withNewClientConfig().withUrl("https://127.0.0.1:" + webhook.actualPort() + "/validate")
+            .withCaBundle(caBundle).endClientConfig().endWebhook().build()).create();
+    String configs = "/apis/spiderpool.spidernet.io/v2beta1/namespaces/%s/spidermultusconfigs";
+    String body = "{\"apiVersion\":\"spiderpool.spidernet.io/v2beta1\",\"kind\":\"SpiderMultusConfig\","
+        + "\"metadata\":{\"name\":\"%s\",\"labels\":{\"deny\":\"yes\"}},\"spec\":{}}";
+    ApiClient.Response guarded = null;
+    for (int i = 0; i < 50; i++) {
+      guarded = admin.post(configs.formatted("guarded"), "application/json", body.formatted("c" + i));
+      if (guarded.code() != 201) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertEquals(403, guarded.code(), guarded.toString());
+    assertEquals("admission webhook \"namespaced.example.io\" denied the request: pools labelled deny=yes are refused",
+        guarded.json().path("message").asText());
+    var open = admin.post(configs.formatted("open"), "application/json", body.formatted("c"));
+    assertEquals(201, open.code(), open.toString());
+  }
+
+  @Test
+  void aServingCertificateFromAnotherCaIsACallFailure() throws Exception {
+    CertificateAuthority other = CertificateAuthority.create("other-ca", Duration.ofDays(1));
+    String otherBundle = Base64.getEncoder().encodeToString(Pem.encode(other.certificate())
+        .getBytes(StandardCharsets.UTF_8));
+    client.admissionRegistration().v1().validatingWebhookConfigurations().resource(
+        new ValidatingWebhookConfigurationBuilder().withNewMetadata().withName("untrusted").endMetadata()
+            .addNewWebhook().withName("untrusted.example.io").withAdmissionReviewVersions("v1")
+            .withSideEffects("None").withRules(poolRule())
+            .withNewObjectSelector().addToMatchLabels("trust", "no").endObjectSelector()
+            .withNewClientConfig().withUrl("https://127.0.0.1:" + webhook.actualPort() + "/validate")
+            .withCaBundle(otherBundle).endClientConfig().endWebhook().build()).create();
+    ApiClient.Response r = null;
+    for (int i = 0; i < 50; i++) {
+      r = admin.post(POOLS, "application/json", pool("untrusted", "\"trust\":\"no\"", 6));
+      if (r.code() != 201) {
+        break;
+      }
+      admin.delete(POOLS + "/untrusted", null);
+      Thread.sleep(200);
+    }
+    assertEquals(500, r.code(), r.toString());
+    assertTrue(r.json().path("message").asText().contains("failed calling webhook \"untrusted.example.io\""),
+        r.toString());
+  }
 }
