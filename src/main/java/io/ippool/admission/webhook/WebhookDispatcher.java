@@ -215,6 +215,10 @@ public final class WebhookDispatcher implements AutoCloseable {
     ObjectNode review = review(uid, req);
     JsonNode w = h.webhook();
     int timeout = w.path("timeoutSeconds").asInt(DEFAULT_TIMEOUT_SECONDS);
+    if (!acceptsV1(w.path("admissionReviewVersions"))) {
+      // kube-apiserver would fall back to v1beta1; we only speak v1, so such a webhook counts as unreachable.
+      return failedCall(h, "webhook does not accept v1 AdmissionReview");
+    }
     String url;
     try {
       url = url(w.path("clientConfig"));
@@ -261,6 +265,18 @@ public final class WebhookDispatcher implements AutoCloseable {
       response.path("warnings").forEach(x -> req.attributes().warnings().add(x.asText()));
       return Future.succeededFuture(response);
     });
+  }
+
+  private static boolean acceptsV1(JsonNode versions) {
+    if (!versions.isArray() || versions.isEmpty()) {
+      return true; // required in v1 configurations; a missing list is read leniently
+    }
+    for (JsonNode v : versions) {
+      if ("v1".equals(v.asText())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String invalidResponse(JsonNode resp, String uid) {
