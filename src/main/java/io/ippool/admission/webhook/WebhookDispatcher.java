@@ -103,8 +103,9 @@ public final class WebhookDispatcher implements AutoCloseable {
       }
       String type = response.path("patchType").asText("");
       if (!"JSONPatch".equals(type)) {
-        return Future.failedFuture(policyFailure(h, "received invalid webhook response: unsupported patch type \""
-            + type + "\""));
+        // An unusable response is a failed call: failurePolicy Ignore keeps the object as it was.
+        return failedCall(h, "received invalid webhook response: unsupported patch type \"" + type + "\"")
+            .map(ignored -> current);
       }
       try {
         JsonNode ops = MAPPER.readTree(Base64.getDecoder().decode(patch));
@@ -117,7 +118,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         // kube answers a patch that does not apply with an internal error, whatever the failurePolicy.
         return Future.failedFuture(ApiException.internal(String.valueOf(e.getMessage())));
       }
-    }).recover(err -> err instanceof CallFailure ? Future.succeededFuture(current) : Future.failedFuture(err));
+    });
   }
 
   // ---------------------------------------------------------------- validating
@@ -132,7 +133,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             return Future.failedFuture(denied(h, response));
           }
           return Future.<Void>succeededFuture();
-        }).recover(err -> err instanceof CallFailure ? Future.succeededFuture() : Future.failedFuture(err)));
+        }));
       }
       return Future.join(calls).transform(done -> {
         for (Future<Void> f : calls) {
