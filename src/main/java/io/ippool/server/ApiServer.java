@@ -2,6 +2,10 @@ package io.ippool.server;
 
 import io.ippool.admission.IPPoolAdmission;
 import io.ippool.admission.ReservedIPAdmission;
+import io.ippool.admission.webhook.NamespaceLabels;
+import io.ippool.admission.webhook.WebhookConfigurations;
+import io.ippool.admission.webhook.WebhookDispatcher;
+import io.ippool.admission.webhook.WebhookKindAdmission;
 import io.ippool.api.ResourceKind;
 import io.ippool.auth.StaticAuthorizer;
 import io.ippool.ipam.Allocator;
@@ -27,6 +31,7 @@ import io.ippool.metrics.MicrometerAllocationMetrics;
 import io.ippool.metrics.SqlPoolStats;
 import io.ippool.metrics.http.MetricsRoutes;
 import io.ippool.metrics.http.RequestMetricsHandler;
+import io.ippool.registry.KindDefinition;
 import io.ippool.registry.ResourceRegistry;
 import io.ippool.store.Compactor;
 import io.ippool.store.Database;
@@ -76,6 +81,8 @@ public final class ApiServer {
   private KubeMetadata kubeMetadata;
   private HttpServer ipamSocket;
   private AuthSetup auth;
+  private WebhookConfigurations webhookConfigurations;
+  private WebhookDispatcher webhooks;
   private ReloadingCertificates reloader;
   private final Metrics metrics = new Metrics();
   private WatchHandler watches;
@@ -108,15 +115,22 @@ public final class ApiServer {
     allocator = new Allocator(pool, kubeMetadata, AllocatorConfig.defaults())
         .withMetrics(new MicrometerAllocationMetrics(metrics));
     ResourceRegistry registry = new ResourceRegistry(store);
-    Kinds kinds = new Kinds(ServedKinds.all(Map.of(
+    auth = AuthSetup.create(vertx, config.auth(), pki, config.clientCaFile());
+    List<KindDefinition> served = ServedKinds.all(Map.of(
         ResourceKind.IPPOOL.plural(), new IPPoolKindAdmission(new IPPoolAdmission(), store,
             AllocationHook::allocatedIpToPod),
-        ResourceKind.RESERVED_IP.plural(), new ReservedIPKindAdmission(new ReservedIPAdmission()))));
+        ResourceKind.RESERVED_IP.plural(), new ReservedIPKindAdmission(new ReservedIPAdmission())));
+    if (auth.kube != null) {
+      // In a cluster kube-apiserver does not admit our kinds: call the cluster's webhooks ourselves.
+      webhookConfigurations = WebhookConfigurations.start(auth.kube);
+      webhooks = new WebhookDispatcher(vertx, webhookConfigurations.source(), NamespaceLabels.of(vertx, auth.kube));
+      served = served.stream().map(def -> WebhookKindAdmission.decorate(def, webhooks)).toList();
+    }
+    Kinds kinds = new Kinds(served);
     health = new Health(pool);
     health.notReady("waiting for the database at " + databaseUrl.redacted());
     watches = new WatchHandler(vertx, store, hub);
     ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, watches);
-    auth = AuthSetup.create(vertx, config.auth(), pki, config.clientCaFile());
     ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health, auth.authenticator,
         auth.authorizer, new OpenApiRoutes(), r -> {
           MetricsRoutes.mount(r, metrics);
@@ -253,6 +267,12 @@ public final class ApiServer {
       }
       if (reloader != null) {
         reloader.stop();
+      }
+      if (webhookConfigurations != null) {
+        webhookConfigurations.close();
+      }
+      if (webhooks != null) {
+        webhooks.close();
       }
       if (auth != null && auth.kube != null) {
         auth.kube.close();

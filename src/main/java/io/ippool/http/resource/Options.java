@@ -41,6 +41,7 @@ final class Options {
     if (!errs.isEmpty()) {
       throw ApiException.invalid("meta.k8s.io", optionsKind, "", errs);
     }
-    return new WriteOptions(!dryRun.isEmpty(), manager, validation, ctx.request().getHeader("User-Agent"));
+    return new WriteOptions(!dryRun.isEmpty(), manager, validation, ctx.request().getHeader("User-Agent"))
+        .withUser(ctx.get(io.ippool.http.ApiRouter.USER));
   }
 }

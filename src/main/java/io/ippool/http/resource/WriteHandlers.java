@@ -55,7 +55,7 @@ final class WriteHandlers {
           List.of(FieldError.required("metadata.name", "name or generateName is required")));
     }
     return registry.create(def, ri.namespace(), obj, opts).map(r -> {
-      Responses.warnings(ctx, concat(warnings, r.warnings()));
+      Responses.warnings(ctx, concat(concat(warnings, opts.admissionWarnings()), r.warnings()));
       Rendering.object(ctx, 201, choice, def, r.object());
       return null;
     });
@@ -74,7 +74,7 @@ final class WriteHandlers {
     def.schema().prune(obj);
     def.schema().applyDefaults(obj);
     return registry.update(def, key(ri, def), obj, opts, subresource(ri)).map(r -> {
-      Responses.warnings(ctx, concat(warnings, r.warnings()));
+      Responses.warnings(ctx, concat(concat(warnings, opts.admissionWarnings()), r.warnings()));
       Rendering.object(ctx, 200, choice, def, r.object());
       return null;
     });
@@ -86,7 +86,7 @@ final class WriteHandlers {
     if (type.equals("application/apply-patch+yaml")) {
       WriteOptions opts = Options.write(ctx, "PatchOptions", true);
       return apply.apply(ctx, ri, def, opts).map(r -> {
-        Responses.warnings(ctx, r.result().warnings());
+        Responses.warnings(ctx, concat(opts.admissionWarnings(), r.result().warnings()));
         Rendering.object(ctx, r.created() ? 201 : 200, choice, def, r.result().object());
         return null;
       });
@@ -131,7 +131,7 @@ final class WriteHandlers {
       }
       return obj;
     }, opts, subresource(ri)).map(r -> {
-      Responses.warnings(ctx, concat(warnings, r.warnings()));
+      Responses.warnings(ctx, concat(concat(warnings, opts.admissionWarnings()), r.warnings()));
       Rendering.object(ctx, 200, choice, def, r.object());
       return null;
     });
@@ -283,7 +283,7 @@ final class WriteHandlers {
     JsonNode pre = o == null ? null : o.get("preconditions");
     String uid = pre != null && pre.hasNonNull("uid") ? pre.get("uid").asText() : null;
     String rv = pre != null && pre.hasNonNull("resourceVersion") ? pre.get("resourceVersion").asText() : null;
-    return new DeleteOptions(dryRun, policy, orphan, uid, rv);
+    return new DeleteOptions(dryRun, policy, orphan, uid, rv, ctx.get(io.ippool.http.ApiRouter.USER));
   }
 
   static ObjectKey key(RequestInfo ri, KindDefinition def) {
