@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,6 +15,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.ippool.server.AuthOptions;
 import io.ippool.testsupport.ApiClient;
 import io.ippool.testsupport.Kubectl;
+import io.ippool.testsupport.MockCluster;
 import io.ippool.testsupport.TestServer;
 import io.ippool.tls.CertificateAuthority;
 import io.ippool.tls.Pem;
@@ -34,7 +34,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -81,26 +80,8 @@ class FrontProxyIT {
       return sar;
     }).always();
     try (KubernetesClient client = kube.createClient()) {
-      client.configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder().withNewMetadata()
-          .withNamespace("kube-system").withName("extension-apiserver-authentication").endMetadata()
-          .addToData("requestheader-client-ca-file", Pem.encode(frontProxyCa.certificate()))
-          .addToData("requestheader-allowed-names", "[\"front-proxy-client\"]")
-          .addToData("requestheader-username-headers", "[\"X-Remote-User\"]")
-          .addToData("requestheader-group-headers", "[\"X-Remote-Group\"]")
-          .addToData("requestheader-extra-headers-prefix", "[\"X-Remote-Extra-\"]")
-          .build()).create();
-      Path kubeconfig = dir.resolve("cluster.kubeconfig");
-      Files.writeString(kubeconfig, """
-          apiVersion: v1
-          kind: Config
-          clusters: [{name: mock, cluster: {server: "%s"}}]
-          users: [{name: sa, user: {token: service-account-token}}]
-          contexts: [{name: mock, context: {cluster: mock, user: sa}}]
-          current-context: mock
-          """.formatted(client.getMasterUrl().toString()));
-      AuthOptions auth = AuthOptions.defaults();
-      auth.delegateAuth = true;
-      auth.kubeconfig = kubeconfig;
+      MockCluster.publishFrontProxy(client, frontProxyCa);
+      AuthOptions auth = MockCluster.delegatedTo(client, dir);
       server = TestServer.withAuth(auth);
     }
     vertx = Vertx.vertx();

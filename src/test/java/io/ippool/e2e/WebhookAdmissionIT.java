@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperationsBuilder;
@@ -22,6 +21,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.ippool.server.AuthOptions;
 import io.ippool.testsupport.ApiClient;
+import io.ippool.testsupport.MockCluster;
 import io.ippool.testsupport.TestServer;
 import io.ippool.tls.CertificateAuthority;
 import io.ippool.tls.Pem;
@@ -38,7 +38,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -85,14 +84,7 @@ class WebhookAdmissionIT {
     }).always();
     client = kube.createClient();
     CertificateAuthority frontProxyCa = CertificateAuthority.create("front-proxy-ca", Duration.ofDays(1));
-    client.configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder().withNewMetadata()
-        .withNamespace("kube-system").withName("extension-apiserver-authentication").endMetadata()
-        .addToData("requestheader-client-ca-file", Pem.encode(frontProxyCa.certificate()))
-        .addToData("requestheader-allowed-names", "[\"front-proxy-client\"]")
-        .addToData("requestheader-username-headers", "[\"X-Remote-User\"]")
-        .addToData("requestheader-group-headers", "[\"X-Remote-Group\"]")
-        .addToData("requestheader-extra-headers-prefix", "[\"X-Remote-Extra-\"]")
-        .build()).create();
+    MockCluster.publishFrontProxy(client, frontProxyCa);
     String url = "https://127.0.0.1:" + webhook.actualPort();
     client.admissionRegistration().v1().mutatingWebhookConfigurations().resource(
         new MutatingWebhookConfigurationBuilder().withNewMetadata().withName("spiderpool-mutate").endMetadata()
@@ -106,18 +98,7 @@ class WebhookAdmissionIT {
             .withSideEffects("None").withRules(poolRule())
             .withNewClientConfig().withUrl(url + "/validate").withCaBundle(caBundle).endClientConfig()
             .endWebhook().build()).create();
-    Path kubeconfig = dir.resolve("cluster.kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s"}}]
-        users: [{name: sa, user: {token: service-account-token}}]
-        contexts: [{name: mock, context: {cluster: mock, user: sa}}]
-        current-context: mock
-        """.formatted(client.getMasterUrl().toString()));
-    AuthOptions auth = AuthOptions.defaults();
-    auth.delegateAuth = true;
-    auth.kubeconfig = kubeconfig;
+    AuthOptions auth = MockCluster.delegatedTo(client, dir);
     server = TestServer.withAuth(auth);
     admin = ApiClient.admin(server);
   }
