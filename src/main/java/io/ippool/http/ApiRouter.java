@@ -1,6 +1,5 @@
 package io.ippool.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.ResourceKind;
 import io.ippool.auth.Authorizer;
 import io.ippool.auth.AuthRequest;
@@ -228,10 +227,5 @@ public final class ApiRouter {
       return;
     }
     Responses.status(ctx, e);
-  }
-
-  /** Status for non-JSON clients and tests. */
-  public static ObjectNode statusOf(ApiException e) {
-    return Responses.statusDocument(e);
   }
 }

@@ -10,6 +10,8 @@ import io.ippool.api.ResourceKind;
 import io.ippool.auth.StaticAuthorizer;
 import io.ippool.ipam.Allocator;
 import io.ippool.ipam.AllocatorConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ippool.ipam.Fabric8KubeMetadata;
 import io.ippool.ipam.KubeMetadata;
 import io.ippool.ipam.http.IpamRoutes;
 import io.ippool.ipam.http.IpamSocketServer;
@@ -79,6 +81,7 @@ public final class ApiServer {
   private long compactionTimer = -1;
   private Allocator allocator;
   private KubeMetadata kubeMetadata;
+  private KubernetesClient ownClusterClient;
   private HttpServer ipamSocket;
   private AuthSetup auth;
   private WebhookConfigurations webhookConfigurations;
@@ -111,11 +114,14 @@ public final class ApiServer {
     hub = new EventHub(vertx, pool, listenOptions, projections);
 
     ResourceStore store = new ResourceStore(pool, projections, List.of(new AllocationHook()));
-    kubeMetadata = KubeConnection.metadata(vertx, config.auth().kubeconfig);
+    auth = AuthSetup.create(vertx, config.auth(), pki, config.clientCaFile());
+    // One client per cluster: delegation's when there is one, else our own for pod metadata (or none).
+    KubernetesClient cluster = auth.kube != null ? auth.kube : KubeConnection.client(config.auth().kubeconfig);
+    ownClusterClient = auth.kube == null ? cluster : null;
+    kubeMetadata = cluster == null ? KubeMetadata.standalone() : await(Fabric8KubeMetadata.start(vertx, cluster));
     allocator = new Allocator(pool, kubeMetadata, AllocatorConfig.defaults())
         .withMetrics(new MicrometerAllocationMetrics(metrics));
     ResourceRegistry registry = new ResourceRegistry(store);
-    auth = AuthSetup.create(vertx, config.auth(), pki, config.clientCaFile());
     List<KindDefinition> served = ServedKinds.all(Map.of(
         ResourceKind.IPPOOL.plural(), new IPPoolKindAdmission(new IPPoolAdmission(), store,
             AllocationHook::allocatedIpToPod),
@@ -264,6 +270,9 @@ public final class ApiServer {
       }
       if (kubeMetadata instanceof AutoCloseable c) {
         c.close();
+      }
+      if (ownClusterClient != null) {
+        ownClusterClient.close();
       }
       if (reloader != null) {
         reloader.stop();

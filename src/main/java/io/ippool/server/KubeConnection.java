@@ -1,12 +1,7 @@
 package io.ippool.server;
 
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.ippool.ipam.Fabric8KubeMetadata;
-import io.ippool.ipam.KubeMetadata;
-import io.vertx.core.Vertx;
-import java.nio.file.Files;
+import io.ippool.auth.DelegationClients;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,18 +13,14 @@ final class KubeConnection {
   private KubeConnection() {
   }
 
-  static KubeMetadata metadata(Vertx vertx, Path kubeconfig) throws Exception {
-    Config config;
-    if (kubeconfig != null) {
-      config = Config.fromKubeconfig(Files.readString(kubeconfig));
-    } else if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
-      config = new io.fabric8.kubernetes.client.ConfigBuilder().build(); // in-cluster auto-configuration
-    } else {
+  /** A client for the configured cluster (same settings as the delegation client), or null when there is none. */
+  static KubernetesClient client(Path kubeconfig) throws Exception {
+    if (kubeconfig == null && System.getenv("KUBERNETES_SERVICE_HOST") == null) {
       LOG.info("no Kubernetes cluster configured: pool selection uses request and default pools only");
-      return KubeMetadata.standalone();
+      return null;
     }
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    LOG.info("reading pods, namespaces and nodes from {}", config.getMasterUrl());
-    return ApiServer.await(Fabric8KubeMetadata.start(vertx, client));
+    KubernetesClient client = DelegationClients.create(kubeconfig);
+    LOG.info("reading pods, namespaces and nodes from {}", client.getMasterUrl());
+    return client;
   }
 }

@@ -247,18 +247,6 @@ public final class ResourceStore {
     });
   }
 
-  /** Removes {@code key} now, whatever its finalizers (the caller decided). {@code check} may veto. */
-  public Future<WriteResult> remove(ObjectKey key, Mutation check, boolean dryRun) {
-    return update(key, (tx, current) -> check.apply(tx, current).map(obj -> {
-      ObjectNode meta = (ObjectNode) obj.get("metadata");
-      if (!meta.has("deletionTimestamp")) {
-        meta.put("deletionTimestamp", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-            .toString());
-      }
-      meta.remove("finalizers");
-      return obj;
-    }), dryRun);
-  }
 
   // ---------------------------------------------------------------- helpers
 
