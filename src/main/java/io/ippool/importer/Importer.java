@@ -2,22 +2,15 @@ package io.ippool.importer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ippool.admission.IPPoolAdmission;
-import io.ippool.admission.ReservedIPAdmission;
 import io.ippool.api.ResourceKind;
 import io.ippool.errors.ApiException;
-import io.ippool.registry.KindAdmission;
 import io.ippool.registry.KindDefinition;
 import io.ippool.registry.ResourceRegistry;
 import io.ippool.registry.WriteOptions;
-import io.ippool.registry.admission.IPPoolKindAdmission;
-import io.ippool.registry.admission.ReservedIPKindAdmission;
 import io.ippool.server.ServedKinds;
 import io.ippool.store.ObjectKey;
 import io.ippool.store.ResourceStore;
 import io.ippool.store.WriteResult;
-import io.ippool.store.allocation.AllocationHook;
-import io.ippool.store.allocation.PoolStatusProjection;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.io.PrintWriter;
@@ -65,14 +58,9 @@ public final class Importer {
     this.progress = progress;
     // The same store, hook, projection and admissions as the server's (ApiServer.start): an imported object
     // must be indistinguishable from one created through the API.
-    ResourceStore store = new ResourceStore(db,
-        Map.of(ResourceKind.IPPOOL.plural(), new PoolStatusProjection()), List.of(new AllocationHook()));
+    ResourceStore store = ServedKinds.store(db);
     this.registry = new ResourceRegistry(store);
-    Map<String, KindAdmission> admissions = Map.of(
-        ResourceKind.IPPOOL.plural(), new IPPoolKindAdmission(new IPPoolAdmission(), store,
-            AllocationHook::allocatedIpToPod),
-        ResourceKind.RESERVED_IP.plural(), new ReservedIPKindAdmission(new ReservedIPAdmission()));
-    for (KindDefinition d : ServedKinds.all(admissions)) {
+    for (KindDefinition d : ServedKinds.all(ServedKinds.spiderpoolAdmissions(store))) {
       ClusterIdentity identity = new ClusterIdentity(d.admission());
       identities.put(d.kind().plural(), identity);
       definitions.put(d.kind().plural(), new KindDefinition(d.kind(), d.schema(), identity, d.table(),

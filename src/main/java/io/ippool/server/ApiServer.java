@@ -1,13 +1,9 @@
 package io.ippool.server;
 
-import io.ippool.admission.IPPoolAdmission;
-import io.ippool.admission.ReservedIPAdmission;
 import io.ippool.admission.webhook.NamespaceLabels;
 import io.ippool.admission.webhook.WebhookConfigurations;
 import io.ippool.admission.webhook.WebhookDispatcher;
 import io.ippool.admission.webhook.WebhookKindAdmission;
-import io.ippool.api.ResourceKind;
-import io.ippool.auth.StaticAuthorizer;
 import io.ippool.ipam.Allocator;
 import io.ippool.ipam.AllocatorConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,10 +11,6 @@ import io.ippool.ipam.Fabric8KubeMetadata;
 import io.ippool.ipam.KubeMetadata;
 import io.ippool.ipam.http.IpamRoutes;
 import io.ippool.ipam.http.IpamSocketServer;
-import io.ippool.store.allocation.AllocationHook;
-import io.ippool.store.allocation.PoolStatusProjection;
-import io.ippool.registry.admission.IPPoolKindAdmission;
-import io.ippool.registry.admission.ReservedIPKindAdmission;
 import io.ippool.http.ApiRouter;
 import io.ippool.http.Health;
 import io.ippool.http.OpenApiRoutes;
@@ -41,7 +33,6 @@ import io.ippool.store.DatabaseUrl;
 import io.ippool.store.EmbeddedDatabase;
 import io.ippool.store.Migrations;
 import io.ippool.store.ResourceStore;
-import io.ippool.store.StatusProjection;
 import io.ippool.store.watch.EventHub;
 import io.ippool.tls.GeneratedPki;
 import io.ippool.tls.Pem;
@@ -59,7 +50,6 @@ import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -110,10 +100,9 @@ public final class ApiServer {
     pool = Database.pool(vertx, databaseUrl, config.databasePoolSize());
     PgConnectOptions listenOptions = new PgConnectOptions().setHost(databaseUrl.host()).setPort(databaseUrl.port())
         .setDatabase(databaseUrl.database()).setUser(databaseUrl.user()).setPassword(databaseUrl.password());
-    Map<String, StatusProjection> projections = Map.of(ResourceKind.IPPOOL.plural(), new PoolStatusProjection());
-    hub = new EventHub(vertx, pool, listenOptions, projections);
+    hub = new EventHub(vertx, pool, listenOptions, ServedKinds.projections());
 
-    ResourceStore store = new ResourceStore(pool, projections, List.of(new AllocationHook()));
+    ResourceStore store = ServedKinds.store(pool);
     auth = AuthSetup.create(vertx, config.auth(), pki, config.clientCaFile());
     // One client per cluster: delegation's when there is one, else our own for pod metadata (or none).
     KubernetesClient cluster = auth.kube != null ? auth.kube : KubeConnection.client(config.auth().kubeconfig);
@@ -122,10 +111,7 @@ public final class ApiServer {
     allocator = new Allocator(pool, kubeMetadata, AllocatorConfig.defaults())
         .withMetrics(new MicrometerAllocationMetrics(metrics));
     ResourceRegistry registry = new ResourceRegistry(store);
-    List<KindDefinition> served = ServedKinds.all(Map.of(
-        ResourceKind.IPPOOL.plural(), new IPPoolKindAdmission(new IPPoolAdmission(), store,
-            AllocationHook::allocatedIpToPod),
-        ResourceKind.RESERVED_IP.plural(), new ReservedIPKindAdmission(new ReservedIPAdmission())));
+    List<KindDefinition> served = ServedKinds.all(ServedKinds.spiderpoolAdmissions(store));
     if (auth.kube != null) {
       // In a cluster kube-apiserver does not admit our kinds: call the cluster's webhooks ourselves.
       webhookConfigurations = WebhookConfigurations.start(auth.kube);

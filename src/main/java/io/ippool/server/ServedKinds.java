@@ -1,7 +1,17 @@
 package io.ippool.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.admission.IPPoolAdmission;
+import io.ippool.admission.ReservedIPAdmission;
 import io.ippool.api.FieldError;
+import io.ippool.api.ResourceKind;
+import io.ippool.registry.admission.IPPoolKindAdmission;
+import io.ippool.registry.admission.ReservedIPKindAdmission;
+import io.ippool.store.ResourceStore;
+import io.ippool.store.StatusProjection;
+import io.ippool.store.allocation.AllocationHook;
+import io.ippool.store.allocation.PoolStatusProjection;
+import io.vertx.sqlclient.Pool;
 import io.ippool.registry.KindAdmission;
 import io.ippool.registry.KindDefinition;
 import io.ippool.registry.KindSchema;
@@ -18,6 +28,24 @@ import java.util.Map;
 /** The six kinds of Spiderpool's group, from their CRDs, with admission wired in where Spiderpool had webhooks. */
 public final class ServedKinds {
   private ServedKinds() {
+  }
+
+  /** Fields computed from other tables when read: SpiderIPPool's status, from the allocation rows. */
+  public static Map<String, StatusProjection> projections() {
+    return Map.of(ResourceKind.IPPOOL.plural(), new PoolStatusProjection());
+  }
+
+  /** The store every writer of our objects uses: the projections and the allocator's range-table hook. */
+  public static ResourceStore store(Pool db) {
+    return new ResourceStore(db, projections(), List.of(new AllocationHook()));
+  }
+
+  /** Spiderpool's webhooks, in-process, for the two kinds that had them. */
+  public static Map<String, KindAdmission> spiderpoolAdmissions(ResourceStore store) {
+    return Map.of(
+        ResourceKind.IPPOOL.plural(), new IPPoolKindAdmission(new IPPoolAdmission(), store,
+            AllocationHook::allocatedIpToPod),
+        ResourceKind.RESERVED_IP.plural(), new ReservedIPKindAdmission(new ReservedIPAdmission()));
   }
 
   /** @param admissions by plural; kinds not listed get no admission beyond their schema */
