@@ -10,5 +10,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q test-compile
 mvn -q dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
-exec java -Xms512m -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
+exec java $JAVA_OPTS -Xms512m -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
   io.ippool.bench.AllocationBenchmark "${1:-postgresql://postgres:postgres@127.0.0.1:5432/postgres}"

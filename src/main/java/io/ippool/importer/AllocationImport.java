@@ -6,7 +6,7 @@ import io.ippool.iprange.Ip;
 import io.ippool.iprange.RangeSet;
 import io.ippool.store.Json;
 import io.ippool.store.allocation.AllocationStore;
-import io.ippool.store.allocation.AllocationStore.LockedPool;
+import io.ippool.store.allocation.AllocationStore.StoredPool;
 import io.ippool.store.allocation.PoolRevision;
 import io.ippool.store.allocation.PoolSpecs;
 import io.vertx.core.Future;
@@ -147,7 +147,7 @@ final class AllocationImport {
       return Future.succeededFuture(List.of());
     }
     return db.withTransaction(tx -> AllocationStore.lockPools(tx, List.of(poolName)).compose(locked -> {
-      LockedPool stored = locked.get(poolName);
+      StoredPool stored = locked.get(poolName);
       List<Outcome> out = new ArrayList<>();
       if (stored == null && !dryRun) {
         entries.forEach(e -> out.add(new Outcome(e, Result.FAILED, "SpiderIPPool " + poolName

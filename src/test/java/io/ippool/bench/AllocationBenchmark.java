@@ -33,7 +33,9 @@ import java.util.regex.Pattern;
  * the databases ippool_bench and ippool_pgbench on that server.
  */
 public final class AllocationBenchmark {
-  private static final int[] CLIENTS = {1, 8, 32, 64};
+  /** -Dclients=32 (or 1,8) measures only those client counts, for a quicker look. */
+  private static final int[] CLIENTS = java.util.Arrays.stream(System.getProperty("clients", "1,8,32,64").split(","))
+      .mapToInt(Integer::parseInt).toArray();
   private static final List<String> ROWS = new ArrayList<>();
 
   public static void main(String[] args) throws Exception {
@@ -55,14 +57,14 @@ public final class AllocationBenchmark {
 
     try (AllocFixture fx = AllocFixture.on(bench, 16)) {
       Allocator alloc = new Allocator(fx.db, KubeMetadata.standalone(), cfg);
-      row("| scenario | clients | allocations | alloc/s | p50 ms | p99 ms |");
-      row("|---|---:|---:|---:|---:|---:|");
+      row("| scenario | clients | allocations | alloc/s | p50 ms | p99 ms | per commit |");
+      row("|---|---:|---:|---:|---:|---:|---:|");
       AtomicInteger pod = new AtomicInteger();
       for (int c : CLIENTS) {
         String p = "one-" + c;
         fx.pool(p, "10." + (100 + c) + ".0.0/16", List.of("10." + (100 + c) + ".0.1-10." + (100 + c) + ".255.254"));
         int n = c == 1 ? 600 : 3000;
-        run(fx, alloc, "1 pool (/16)", c, n, i -> add(pod.incrementAndGet(), p));
+        run(fx, alloc, "1 pool (/16)", c, n, i -> add(pod.incrementAndGet(), p), p);
       }
       for (int c : CLIENTS) {
         List<String> pools = new ArrayList<>();
@@ -73,7 +75,8 @@ public final class AllocationBenchmark {
           pools.add(p);
         }
         int n = c == 1 ? 600 : 3000;
-        run(fx, alloc, "8 pools (/20 each)", c, n, i -> add(pod.incrementAndGet(), pools.get(i % 8)));
+        run(fx, alloc, "8 pools (/20 each)", c, n, i -> add(pod.incrementAndGet(), pools.get(i % 8)),
+            "eight-" + c + "-%");
       }
 
       if (quick) {
@@ -88,11 +91,11 @@ public final class AllocationBenchmark {
         return alloc.release(new DelArgs(cid, "eth0", null, "bench", "x", "")).map(v -> null);
       });
       row("| release, 1 pool | 64 | " + containers.size() + " | " + rel.rate() + " | " + rel.p(50) + " | "
-          + rel.p(99) + " |");
+          + rel.p(99) + " | - |");
 
       // Fill level: an empty /24 against a /16 that is 99% allocated (1 hole in 100), one client.
       fx.pool("empty24", "10.200.0.0/24", List.of("10.200.0.1-10.200.0.254"));
-      run(fx, alloc, "empty /24", 1, 200, i -> add(pod.incrementAndGet(), "empty24"));
+      run(fx, alloc, "empty /24", 1, 200, i -> add(pod.incrementAndGet(), "empty24"), "empty24");
       fx.pool("full16", "10.201.0.0/16", List.of("10.201.0.1-10.201.255.254"));
       fx.scalar("""
           WITH ins AS (
@@ -106,7 +109,7 @@ public final class AllocationBenchmark {
           SELECT count(*) FROM ins""");
       fx.scalar("UPDATE ipam_pools SET allocated_count = (SELECT count(*) FROM ipam_allocations WHERE pool = 'full16') "
           + "WHERE pool = 'full16' RETURNING allocated_count");
-      run(fx, alloc, "99%-full /16", 1, 200, i -> add(pod.incrementAndGet(), "full16"));
+      run(fx, alloc, "99%-full /16", 1, 200, i -> add(pod.incrementAndGet(), "full16"), "full16");
       // The probe alone on the 99%-full /16 (no status/event work), for comparison.
       long t0 = System.nanoTime();
       int probes = 200;
@@ -148,10 +151,20 @@ public final class AllocationBenchmark {
         false);
   }
 
+  /** {@code pools}: a LIKE pattern for the pools used, whose watch events count the committed batches. */
   private static void run(AllocFixture fx, Allocator alloc, String name, int clients, int n,
-                          IntFunction<AddArgs> args) {
+                          IntFunction<AddArgs> args, String pools) {
+    long before = batches(fx, pools);
     Stats s = closedLoop(clients, n, i -> alloc.allocate(args.apply(i)).map(r -> null));
-    row("| " + name + " | " + clients + " | " + n + " | " + s.rate() + " | " + s.p(50) + " | " + s.p(99) + " |");
+    double perCommit = (double) n / Math.max(1, batches(fx, pools) - before);
+    row("| " + name + " | " + clients + " | " + n + " | " + s.rate() + " | " + s.p(50) + " | " + s.p(99) + " | "
+        + String.format("%.1f", perCommit) + " |");
+  }
+
+  /** Each committed allocation batch appends one MODIFIED event per pool it changed. */
+  private static long batches(AllocFixture fx, String pools) {
+    return fx.scalar("SELECT count(*) FROM resource_events WHERE resource = 'spiderippools' AND event_type = 'MODIFIED' "
+        + "AND name LIKE $1", pools);
   }
 
   /** Stats of one closed-loop run. */

@@ -96,6 +96,60 @@ class AllocatorIT {
   }
 
   @Test
+  void oneBatch_skipsReservedAndAllocatedRuns_lowestFirstInRequestOrder() {
+    fx.pool("p", "10.0.0.0/24", List.of("10.0.0.1-10.0.0.30"), List.of("10.0.0.2"), s -> { });
+    fx.reserve("r1", 4, List.of("10.0.0.3-10.0.0.4", "10.0.0.7"));
+    fx.reserve("r2", 4, List.of("10.0.0.10-10.0.0.20"));
+    fx.reserve("r3", 4, List.of("10.0.0.12-10.0.0.22"));
+    // Held by a pod of an overlapping pool, so this pool's allocator meets it mid-run.
+    fx.pool("other", "10.0.0.0/24", List.of("10.0.0.23-10.0.0.24"));
+    assertEquals("10.0.0.23", ip("held", "other"));
+    // Twelve requests at once: the first runs alone, the rest coalesce into one statement.
+    List<Future<AddResponse>> all = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      all.add(alloc.allocate(add("q" + i, List.of("p"), List.of())));
+    }
+    await(Future.all(all));
+    List<String> got = all.stream().map(f -> f.result().ips().get(0).address().split("/")[0]).toList();
+    assertEquals(List.of("10.0.0.1", "10.0.0.5", "10.0.0.6", "10.0.0.8", "10.0.0.9", "10.0.0.24", "10.0.0.25",
+        "10.0.0.26", "10.0.0.27", "10.0.0.28", "10.0.0.29", "10.0.0.30"), got);
+    assertTrue(fx.scalar("SELECT count(*) FROM resource_events WHERE name = 'p' AND event_type = 'MODIFIED'") <= 3,
+        "coalesced");
+  }
+
+  @Test
+  void poolChangedAfterItWasPlannedWith_isReadAgain() {
+    ObjectNode pool = fx.pool("p", "10.0.1.0/24", List.of("10.0.1.1-10.0.1.9"));
+    assertEquals("10.0.1.1", ip("a", "p"));
+    // The allocator now knows p; disabling it must not go unnoticed.
+    ((ObjectNode) pool.get("spec")).put("disable", true);
+    fx.put(ResourceKind.IPPOOL, pool);
+    assertEquals("failed to allocate IP addresses in standard mode: no IPPool available, all IPv4 IPPools [p] of "
+        + "eth0 filtered out: disabled IPPool p", failure(add("b", List.of("p"), List.of())));
+    ((ObjectNode) pool.get("spec")).put("disable", false).put("gateway", "10.0.1.254");
+    fx.put(ResourceKind.IPPOOL, pool);
+    AddResponse r = await(alloc.allocate(add("c", List.of("p"), List.of())));
+    assertEquals("10.0.1.2/24", r.ips().get(0).address());
+    assertEquals("10.0.1.254", r.ips().get(0).gateway());
+    // Gone, then back with other addresses.
+    fx.remove(ResourceKind.IPPOOL, "p");
+    assertTrue(failure(add("d", List.of("p"), List.of())).contains("failed to get original IPPool p"));
+  }
+
+  @Test
+  void staleFingerprint_changesNothing() {
+    fx.pool("p", "10.0.2.0/24", List.of("10.0.2.1-10.0.2.9"));
+    long rv = fx.scalar("SELECT resource_version FROM resources WHERE name = 'p'");
+    String answer = fx.strings("""
+        SELECT ipam_allocate_batch('{"pools": {"p": "not-the-fingerprint"}, "maxAllocated": 0, "jobs": [
+          {"container": "c", "ifName": "eth0", "namespace": "n", "pod": "x", "uid": "u", "node": "",
+           "entries": [{"nic": "eth0", "family": 4, "pools": ["p"]}]}]}')::text""").get(0);
+    assertEquals("{\"stale\": true}", answer);
+    assertEquals(0, fx.scalar("SELECT count(*) FROM ipam_allocations"));
+    assertEquals(rv, fx.scalar("SELECT resource_version FROM resources WHERE name = 'p'"));
+  }
+
+  @Test
   void reservedIpGuide_scenarioExactly() {
     fx.reserve("test-reservedip", 4, List.of("10.6.168.131-10.6.168.132"));
     fx.pool("test-ippool", "10.6.0.0/16", List.of("10.6.168.131-10.6.168.133"));

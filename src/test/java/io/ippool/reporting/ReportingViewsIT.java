@@ -397,8 +397,7 @@ class ReportingViewsIT {
           "CREATE TABLE reporting.mine (x int)",
           "CREATE TABLE public.mine (x int)", // PostgreSQL 15+: PUBLIC no longer has CREATE on public
           // Invoker-rights allocator functions still hit the table privileges.
-          "SELECT * FROM ipam_allocate('sec', ARRAY['c'], ARRAY['eth0'], ARRAY['n'], ARRAY['p'], ARRAY['u'], "
-              + "ARRAY[''], 0)")) {
+          "SELECT ipam_allocate_batch('{\"pools\": {}, \"jobs\": []}')")) {
         SQLException e = assertThrows(SQLException.class, () -> s.execute(denied), denied);
         assertEquals("42501", e.getSQLState(), denied + ": " + e.getMessage());
       }

@@ -1,8 +1,10 @@
 package io.ippool.store.allocation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.store.Json;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -17,21 +19,16 @@ import java.util.TreeSet;
 /** The allocator's statements. Each method is one round trip; the caller owns the transaction. */
 public final class AllocationStore {
 
-  /** A pool locked for this transaction: its stored body and allocator shape. */
-  public record LockedPool(String name, ObjectNode body, boolean deleting, int family, int prefixLength) {
+  /**
+   * A pool as stored: its body, allocator shape and {@code ipam_pool_fingerprint} (null where not read), which
+   * {@link #allocateBatch} compares to make sure the pool is still the one the caller planned with.
+   */
+  public record StoredPool(String name, ObjectNode body, boolean deleting, int family, int prefixLength,
+                           String fingerprint) {
   }
 
   /** One allocation row. */
   public record Allocation(String containerId, String ifName, int family, BigInteger address, String pool) {
-  }
-
-  /** A result row of {@code ipam_allocate}. {@code reason} is exhausted|threshold when address is null. */
-  public record Allocated(int index, BigInteger address, String pool, boolean reused, String reason) {
-  }
-
-  /** Per request of a batch, parallel arrays. */
-  public record Requests(List<String> containerIds, List<String> ifNames, List<String> namespaces,
-                         List<String> names, List<String> uids, List<String> nodes) {
   }
 
   /** Pool summary for candidate selection (spec.default, wildcards). */
@@ -40,14 +37,20 @@ public final class AllocationStore {
 
   // Locks pools in name order with their allocator rows (the documented lock order in db/V2__allocator.sql).
   private static final String LOCK_POOLS = """
-      SELECT r.name, r.body::text AS body, r.deleting, p.family, p.prefix_length
+      SELECT r.name, r.body::text AS body, r.deleting, p.family, p.prefix_length, NULL AS fingerprint
         FROM resources r JOIN ipam_pools p ON p.pool = r.name
        WHERE r.resource = 'spiderippools' AND r.namespace = '' AND r.name = ANY($1)
        ORDER BY r.name
          FOR UPDATE OF r, p""";
+  // Pools that can allocate (they have allocator state), read without locks to plan a batch.
+  private static final String POOLS_TO_PLAN = """
+      SELECT r.name, r.body::text AS body, r.deleting, p.family, p.prefix_length,
+             ipam_pool_fingerprint(r.body) AS fingerprint
+        FROM resources r JOIN ipam_pools p ON p.pool = r.name
+       WHERE r.resource = 'spiderippools' AND r.namespace = '' AND r.name = ANY($1)""";
   private static final String POOL_BODIES = """
       SELECT r.name, r.body::text AS body, r.deleting, coalesce(p.family, 0) AS family,
-             coalesce(p.prefix_length, 0) AS prefix_length
+             coalesce(p.prefix_length, 0) AS prefix_length, NULL AS fingerprint
         FROM resources r LEFT JOIN ipam_pools p ON p.pool = r.name
        WHERE r.resource = 'spiderippools' AND r.namespace = '' AND r.name = ANY($1)""";
   private static final String CATALOG = """
@@ -59,9 +62,7 @@ public final class AllocationStore {
       SELECT container_id, if_name, family, address_num::text AS address_num, pool
         FROM ipam_allocations WHERE container_id = ANY($1)
        ORDER BY container_id, if_name, family""";
-  private static final String ALLOCATE = """
-      SELECT idx, address_num::text AS address_num, pool, reused, reason
-        FROM ipam_allocate($1, $2, $3, $4, $5, $6, $7, $8)""";
+  private static final String ALLOCATE_BATCH = "SELECT ipam_allocate_batch($1::text::jsonb)::text";
   private static final String POOLS_OF_CONTAINER = """
       SELECT DISTINCT pool FROM ipam_allocations WHERE container_id = $1 AND if_name = $2""";
   private static final String POOLS_OF_POD = """
@@ -98,24 +99,23 @@ public final class AllocationStore {
            USING unnest($1::text[], $2::text[], $3::text[]) AS k(ns, nm, uid)
            WHERE a.pod_namespace = k.ns AND a.pod_name = k.nm AND (k.uid = '' OR a.pod_uid = k.uid)
           RETURNING a.*)""" + DELETE_TAIL.formatted(4);
-  /** Takes back addresses handed out earlier in this transaction to a request that then failed as a whole. */
-  private static final String UNDO = """
-      WITH gone AS (
-          DELETE FROM ipam_allocations a
-           USING unnest($1::int[], $2::text[]::numeric[]) AS k(f, n)
-           WHERE a.family = k.f AND a.address_num = k.n
-          RETURNING a.*)""" + DELETE_TAIL.formatted(3);
   private AllocationStore() {
   }
 
   /** Locks the named pools (those that exist and have allocator state), in name order. */
-  public static Future<Map<String, LockedPool>> lockPools(SqlClient tx, Collection<String> names) {
+  public static Future<Map<String, StoredPool>> lockPools(SqlClient tx, Collection<String> names) {
     String[] sorted = new TreeSet<>(names).toArray(String[]::new);
     return tx.preparedQuery(LOCK_POOLS).execute(Tuple.of((Object) sorted)).map(AllocationStore::pools);
   }
 
+  /** Reads the pools that have allocator state, with their fingerprints, without locking. */
+  public static Future<Map<String, StoredPool>> poolsToPlan(SqlClient client, Collection<String> names) {
+    String[] arr = new TreeSet<>(names).toArray(String[]::new);
+    return client.preparedQuery(POOLS_TO_PLAN).execute(Tuple.of((Object) arr)).map(AllocationStore::pools);
+  }
+
   /** Reads pools without locking (for answering idempotent repeats). */
-  public static Future<Map<String, LockedPool>> readPools(SqlClient client, Collection<String> names) {
+  public static Future<Map<String, StoredPool>> readPools(SqlClient client, Collection<String> names) {
     if (names.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
@@ -123,11 +123,12 @@ public final class AllocationStore {
     return client.preparedQuery(POOL_BODIES).execute(Tuple.of((Object) arr)).map(AllocationStore::pools);
   }
 
-  private static Map<String, LockedPool> pools(Iterable<Row> rows) {
-    Map<String, LockedPool> out = new LinkedHashMap<>();
+  private static Map<String, StoredPool> pools(Iterable<Row> rows) {
+    Map<String, StoredPool> out = new LinkedHashMap<>();
     for (Row r : rows) {
-      out.put(r.getString("name"), new LockedPool(r.getString("name"), Json.readObject(r.getString("body")),
-          r.getBoolean("deleting"), r.getInteger("family"), r.getInteger("prefix_length")));
+      out.put(r.getString("name"), new StoredPool(r.getString("name"), Json.readObject(r.getString("body")),
+          r.getBoolean("deleting"), r.getInteger("family"), r.getInteger("prefix_length"),
+          r.getString("fingerprint")));
     }
     return out;
   }
@@ -154,19 +155,14 @@ public final class AllocationStore {
     });
   }
 
-  /** One address per request from one locked pool (see ipam_allocate in db/V2__allocator.sql). */
-  public static Future<List<Allocated>> allocate(SqlClient tx, String pool, Requests q, int maxAllocated) {
-    Tuple t = Tuple.of(pool, arr(q.containerIds()), arr(q.ifNames()), arr(q.namespaces()), arr(q.names()),
-        arr(q.uids()), arr(q.nodes())).addLong((long) maxAllocated);
-    return tx.preparedQuery(ALLOCATE).execute(t).map(rows -> {
-      List<Allocated> out = new ArrayList<>();
-      for (Row r : rows) {
-        String num = r.getString("address_num");
-        out.add(new Allocated(r.getInteger("idx") - 1, num == null ? null : new BigInteger(num),
-            r.getString("pool"), Boolean.TRUE.equals(r.getBoolean("reused")), r.getString("reason")));
-      }
-      return out;
-    });
+  /**
+   * One allocation batch as one autocommit statement ({@code ipam_allocate_batch} in
+   * db/V6__allocation_in_one_statement.sql documents the request and the answer). Not for use inside a
+   * transaction: the statement is the transaction, so its locks last only as long as it does.
+   */
+  public static Future<JsonNode> allocateBatch(Pool db, ObjectNode batch) {
+    return db.preparedQuery(ALLOCATE_BATCH).execute(Tuple.of(Json.write(batch)))
+        .map(rows -> (JsonNode) Json.readObject(rows.iterator().next().getString(0)));
   }
 
   public static Future<List<String>> poolsOfContainer(SqlClient client, String containerId, String ifName) {
@@ -206,18 +202,6 @@ public final class AllocationStore {
       }
     }
     return new Released(pools, ids);
-  }
-
-  public static Future<Void> undo(SqlClient tx, List<Integer> families, List<BigInteger> addresses) {
-    if (families.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return tx.preparedQuery(UNDO).execute(Tuple.of(families.toArray(Integer[]::new), texts(addresses), false))
-        .mapEmpty();
-  }
-
-  private static String[] texts(List<BigInteger> values) {
-    return values.stream().map(BigInteger::toString).toArray(String[]::new);
   }
 
   private static String[] arr(List<String> l) {

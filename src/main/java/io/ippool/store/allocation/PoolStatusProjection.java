@@ -96,15 +96,6 @@ public final class PoolStatusProjection implements StatusProjection {
     });
   }
 
-  /**
-   * The cheap part of the status, for an event whose allocatedIPs readers fill in later: the count (the
-   * allocator's running counter) and the total. allocatedIPs is removed.
-   */
-  static void setCounts(ObjectNode pool, long allocatedCount, String total) {
-    setAllocations(pool, allocatedCount, null);
-    setTotal(pool, total);
-  }
-
   /** Keeps the field order of a fresh projection (allocatedIPs, allocatedIPCount, totalIPCount). */
   private static void setAllocations(ObjectNode pool, long count, String ips) {
     ObjectNode status = status(pool);

@@ -1,0 +1,259 @@
+package io.ippool.ipam;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.ipam.IpamModels.AddArgs;
+import io.ippool.ipam.IpamModels.AddResponse;
+import io.ippool.ipam.PoolSelection.Candidate;
+import io.ippool.ipam.PoolSelection.PodContext;
+import io.ippool.store.allocation.AllocationStore;
+import io.ippool.store.allocation.AllocationStore.Allocation;
+import io.ippool.store.allocation.AllocationStore.StoredPool;
+import io.ippool.store.allocation.PoolSpecs;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.sqlclient.Pool;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One coalesced batch of ADDs: takes the candidate pools as last read ({@link PlannedPools}), applies
+ * Spiderpool's filters and priority order to them in Java, and sends the whole batch as one statement
+ * ({@code ipam_allocate_batch}), which locks the pools, allocates and publishes. If a pool changed since it
+ * was read (the statement compares fingerprints and then changes nothing), the batch is planned again from
+ * a fresh read.
+ */
+final class AddBatch {
+  /** Pool edits racing one batch this many times in a row are not a race any more: give up. */
+  static final int MAX_ATTEMPTS = 8;
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final Pool db;
+  private final PlannedPools planned;
+  private final AllocatorConfig cfg;
+  private final List<Job> jobs;
+  private Map<String, StoredPool> pools = Map.of();
+
+  /** One ADD waiting for, then served by, a batch. */
+  static final class Job {
+    final AddArgs args;
+    final PodContext ctx;
+    final List<Candidate> candidates;
+    final Promise<AddResponse> promise = Promise.promise();
+    final List<Entry> entries = new ArrayList<>();
+    List<Allocation> existing;
+    String error;
+    AddResponse response;
+
+    Job(AddArgs args, PodContext ctx, List<Candidate> candidates) {
+      this.args = args;
+      this.ctx = ctx;
+      this.candidates = candidates;
+    }
+
+    Set<String> poolNames() {
+      Set<String> out = new TreeSet<>();
+      candidates.forEach(c -> out.addAll(c.pools()));
+      return out;
+    }
+  }
+
+  /** One (NIC, family) of a job, with its usable pools in the order to try them, and what it got. */
+  private static final class Entry {
+    final Candidate candidate;
+    final List<String> ordered;
+    Allocation got;
+
+    Entry(Candidate candidate, List<String> ordered) {
+      this.candidate = candidate;
+      this.ordered = ordered;
+    }
+  }
+
+  private AddBatch(Pool db, PlannedPools planned, AllocatorConfig cfg, List<Job> jobs) {
+    this.db = db;
+    this.planned = planned;
+    this.cfg = cfg;
+    this.jobs = jobs;
+  }
+
+  /** Serves the jobs: completes each job's promise. */
+  static Future<Void> run(Pool db, PlannedPools planned, AllocatorConfig cfg, List<Job> jobs) {
+    AddBatch batch = new AddBatch(db, planned, cfg, jobs);
+    return batch.attempt(1).onComplete(ar -> {
+      for (Job job : jobs) {
+        if (ar.failed()) {
+          job.promise.tryFail(new IpamException(Allocator.STANDARD + ar.cause().getMessage()));
+        } else if (job.error != null) {
+          job.promise.tryFail(new IpamException(job.error));
+        } else {
+          job.promise.tryComplete(job.response);
+        }
+      }
+    });
+  }
+
+  private Future<Void> attempt(int n) {
+    Set<String> names = new TreeSet<>();
+    jobs.forEach(j -> names.addAll(j.poolNames()));
+    return (n == 1 ? planned.get(names) : planned.fresh(names)).compose(read -> {
+      pools = read;
+      jobs.forEach(this::plan);
+      return AllocationStore.allocateBatch(db, request());
+    }).compose(answer -> {
+      if (answer.path("stale").asBoolean()) {
+        return n < MAX_ATTEMPTS ? attempt(n + 1)
+            : Future.failedFuture(new IpamException("IPPools kept changing while allocating, retry"));
+      }
+      settle(answer.path("jobs"));
+      return respond();
+    });
+  }
+
+  /** Spiderpool's precheck, filter and sort of each candidate of the job into an Entry, or the job's error. */
+  private void plan(Job job) {
+    job.entries.clear();
+    job.error = null;
+    for (Candidate c : job.candidates) {
+      List<ObjectNode> usable = new ArrayList<>();
+      List<String> reasons = new ArrayList<>();
+      for (String p : c.pools()) {
+        StoredPool pool = pools.get(p);
+        if (pool == null) {
+          job.error = Allocator.STANDARD + "failed to get original IPPool " + p
+              + ": spiderippools.spiderpool.spidernet.io \"" + p + "\" not found";
+          job.entries.clear();
+          return;
+        }
+        String why = PoolSelection.rejection(pool.body(), c, job.ctx, cfg);
+        if (why == null) {
+          usable.add(pool.body());
+        } else {
+          reasons.add(why);
+        }
+      }
+      if (usable.isEmpty()) {
+        job.error = Allocator.STANDARD + "no IPPool available, all IPv" + c.family() + " IPPools "
+            + PoolSelection.goList(c.pools()) + " of " + c.nic() + " filtered out: "
+            + PoolSelection.aggregate(reasons);
+        job.entries.clear();
+        return;
+      }
+      job.entries.add(new Entry(c, PoolSelection.sorted(usable).stream().map(PoolSpecs::name).toList()));
+    }
+  }
+
+  /**
+   * The batch for ipam_allocate_batch. Every pool read is sent with its fingerprint, the filtered-out ones
+   * too: the answer then holds for the pools exactly as they were filtered.
+   */
+  private ObjectNode request() {
+    ObjectNode req = NODES.objectNode();
+    ObjectNode fingerprints = req.putObject("pools");
+    pools.values().forEach(p -> fingerprints.put(p.name(), p.fingerprint()));
+    req.put("maxAllocated", cfg.maxAllocatedIPs());
+    ArrayNode arr = req.putArray("jobs");
+    for (Job job : jobs) {
+      ObjectNode j = arr.addObject();
+      j.put("container", job.args.containerID());
+      j.put("ifName", job.args.ifName());
+      j.put("namespace", job.args.podNamespace());
+      j.put("pod", job.args.podName());
+      j.put("uid", job.args.podUID());
+      j.put("node", job.ctx.pod().nodeName() == null ? "" : job.ctx.pod().nodeName());
+      ArrayNode entries = j.putArray("entries");
+      for (Entry e : job.entries) {
+        ObjectNode en = entries.addObject();
+        en.put("nic", e.candidate.nic());
+        en.put("family", e.candidate.family());
+        ArrayNode order = en.putArray("pools");
+        e.ordered.forEach(order::add);
+      }
+    }
+    return req;
+  }
+
+  private void settle(JsonNode answers) {
+    for (int i = 0; i < jobs.size(); i++) {
+      Job job = jobs.get(i);
+      JsonNode answer = answers.get(i);
+      if (answer.has("existing")) {
+        job.error = null;
+        job.existing = new ArrayList<>();
+        for (JsonNode a : answer.get("existing")) {
+          job.existing.add(new Allocation(job.args.containerID(), a.get("ifName").asText(), a.get("family").asInt(),
+              new BigInteger(a.get("address").asText()), a.get("pool").asText()));
+        }
+        continue;
+      }
+      JsonNode got = answer.path("entries");
+      for (int k = 0; k < got.size(); k++) {
+        Entry e = job.entries.get(k);
+        JsonNode g = got.get(k);
+        if (g.has("reasons")) {
+          job.error = exhaustedError(e, g.get("reasons"));
+          break;
+        }
+        e.got = new Allocation(job.args.containerID(), e.candidate.nic(), e.candidate.family(),
+            new BigInteger(g.get("address").asText()), g.get("pool").asText());
+      }
+    }
+  }
+
+  /** One reason per pool of the entry, in the order they were tried. */
+  private String exhaustedError(Entry e, JsonNode reasons) {
+    List<String> errors = new ArrayList<>();
+    for (int i = 0; i < reasons.size(); i++) {
+      errors.add("threshold".equals(reasons.get(i).asText())
+          ? Allocator.USED_OUT + ", threshold of IP records(<=" + cfg.maxAllocatedIPs() + ") for IPPool "
+              + e.ordered.get(i) + " exceeded"
+          : Allocator.USED_OUT);
+    }
+    String agg = PoolSelection.aggregate(errors);
+    return Allocator.STANDARD + "failed to allocate any IPv" + e.candidate.family() + " IP address to NIC "
+        + e.candidate.nic() + " from IPPools " + PoolSelection.goList(e.ordered) + ": " + agg
+        + (agg.equals(Allocator.USED_OUT) ? Allocator.EXHAUSTED_SUFFIX : "");
+  }
+
+  /** Builds each successful job's response; pools not read for planning (repeats) are read first. */
+  private Future<Void> respond() {
+    Set<String> missing = new HashSet<>();
+    for (Job job : jobs) {
+      if (job.error != null) {
+        continue;
+      }
+      List<Allocation> held = job.existing != null ? job.existing
+          : job.entries.stream().map(e -> e.got).toList();
+      held.stream().map(Allocation::pool).filter(p -> !pools.containsKey(p)).forEach(missing::add);
+    }
+    Future<Map<String, StoredPool>> more = missing.isEmpty() ? Future.succeededFuture(Map.of())
+        : AllocationStore.readPools(db, missing);
+    return more.map(extra -> {
+      Map<String, StoredPool> all = new HashMap<>(pools);
+      all.putAll(extra);
+      for (Job job : jobs) {
+        if (job.error != null) {
+          continue;
+        }
+        Map<String, String> annotations = job.ctx.pod().annotations();
+        if (job.existing != null) {
+          job.response = AddResponses.of(cfg, job.args, job.existing, all, Map.of(), annotations);
+          continue;
+        }
+        Map<String, Boolean> clean = new HashMap<>();
+        job.entries.forEach(e -> clean.put(e.candidate.nic(), e.candidate.cleanGateway()));
+        job.response = AddResponses.of(cfg, job.args, job.entries.stream().map(e -> e.got).toList(), all,
+            clean, annotations);
+      }
+      return null;
+    });
+  }
+}
