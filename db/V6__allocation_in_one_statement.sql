@@ -75,7 +75,10 @@ BEGIN
 
     IF n > 0 THEN
         UPDATE revision_counter SET value = value + n RETURNING value INTO v_last;
-        SELECT array_agg(v_last - n + i ORDER BY i) INTO v_rvs FROM generate_series(1, n) AS g(i);
+        v_rvs := '{}';
+        FOR i IN 1 .. n LOOP
+            v_rvs := v_rvs || (v_last - n + i);
+        END LOOP;
 
         UPDATE resources r
            SET resource_version = m.rv,
@@ -165,22 +168,26 @@ CREATE FUNCTION ipam_allocate_batch(p_batch jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
     v_max bigint := coalesce((p_batch->>'maxAllocated')::bigint, 0);
+    v_jobs jsonb := coalesce(p_batch->'jobs', '[]'::jsonb);
+    -- Per locked pool (name order), what the batch knows and keeps up to date.
     v_pools text[];
     v_family smallint[];
     v_hint numeric[];
     v_count bigint[];
     v_exhausted boolean[];
-    v_range_first numeric[] := '{}';
-    v_range_last numeric[] := '{}';
-    v_unreserved_to numeric[] := '{}';
-    v_first numeric;
-    v_last numeric;
+    v_range_first numeric[];        -- the pool range the search is in
+    v_range_last numeric[];
+    v_unreserved_to numeric[];      -- no reservation covers anything from the search position to this
+    v_wanted int;
     v_locked int;
     v_stale boolean;
-    v_new_fam smallint[] := '{}';
+    v_held jsonb;                   -- container id -> what it holds, for every container of the batch
+    v_existing jsonb;
+    v_new_fam smallint[] := '{}';   -- what the batch's successful jobs got
     v_new_num numeric[] := '{}';
     v_new_pool text[] := '{}';
-    v_job_fam smallint[];
+    v_changed text[] := '{}';
+    v_job_fam smallint[];           -- what the current job got so far
     v_job_num numeric[];
     v_job_pool text[];
     v_answers jsonb[] := '{}';
@@ -188,8 +195,8 @@ DECLARE
     v_reasons text[];
     v_result jsonb;
     v_failed boolean;
-    v_existing jsonb;
-    v_changed text[];
+    v_first numeric;
+    v_last numeric;
     j jsonb;
     e jsonb;
     pname text;
@@ -201,28 +208,39 @@ DECLARE
     ex_pool text;
 BEGIN
     -- Lock order of db/V2__allocator.sql: pool rows with their allocator rows, ascending name.
+    WITH wanted AS (SELECT w.key AS name, w.value #>> '{}' AS fp FROM jsonb_each(p_batch->'pools') AS w)
     SELECT array_agg(x.name ORDER BY x.name), array_agg(x.family ORDER BY x.name),
            array_agg(x.free_hint ORDER BY x.name), array_agg(x.allocated_count ORDER BY x.name),
-           count(*), coalesce(bool_or(x.fp IS DISTINCT FROM p_batch->'pools'->>x.name), false)
-      INTO v_pools, v_family, v_hint, v_count, v_locked, v_stale
-      FROM (SELECT r.name, p.family, p.free_hint, p.allocated_count, ipam_pool_fingerprint(r.body) AS fp
-              FROM resources r JOIN ipam_pools p ON p.pool = r.name
-             WHERE r.resource = 'spiderippools' AND r.namespace = ''
-               AND r.name IN (SELECT jsonb_object_keys(p_batch->'pools'))
+           count(*), coalesce(bool_or(x.fp IS DISTINCT FROM x.wanted_fp), false), (SELECT count(*) FROM wanted)
+      INTO v_pools, v_family, v_hint, v_count, v_locked, v_stale, v_wanted
+      FROM (SELECT r.name, p.family, p.free_hint, p.allocated_count, ipam_pool_fingerprint(r.body) AS fp,
+                   w.fp AS wanted_fp
+              FROM wanted w
+              JOIN resources r ON r.resource = 'spiderippools' AND r.namespace = '' AND r.name = w.name
+              JOIN ipam_pools p ON p.pool = r.name
              ORDER BY r.name
                FOR UPDATE OF r, p) x;
-    IF v_stale OR v_locked <> (SELECT count(*) FROM jsonb_object_keys(p_batch->'pools')) THEN
+    IF v_stale OR v_locked <> v_wanted THEN
         RETURN '{"stale": true}'::jsonb;
     END IF;
     v_exhausted := array_fill(false, ARRAY[greatest(v_locked, 1)]);
+    v_range_first := array_fill(NULL::numeric, ARRAY[greatest(v_locked, 1)]);
+    v_range_last := v_range_first;
+    v_unreserved_to := v_range_first;
 
-    FOR j IN SELECT value FROM jsonb_array_elements(p_batch->'jobs') LOOP
+    SELECT jsonb_object_agg(h.container_id, h.held) INTO v_held
+      FROM (SELECT a.container_id,
+                   jsonb_agg(jsonb_build_object('ifName', a.if_name, 'family', a.family,
+                                                'address', a.address_num::text, 'pool', a.pool)
+                             ORDER BY a.if_name, a.family) AS held
+              FROM ipam_allocations a
+             WHERE a.container_id IN (SELECT x->>'container' FROM jsonb_array_elements(v_jobs) AS x)
+             GROUP BY a.container_id) h;
+
+    FOR ji IN 0 .. jsonb_array_length(v_jobs) - 1 LOOP
+        j := v_jobs->ji;
+        v_existing := v_held->(j->>'container');
         -- A repeated ADD for an interface the container already has gets what it holds (CNI retries).
-        SELECT jsonb_agg(jsonb_build_object('ifName', a.if_name, 'family', a.family,
-                                            'address', a.address_num::text, 'pool', a.pool)
-                         ORDER BY a.if_name, a.family)
-          INTO v_existing
-          FROM ipam_allocations a WHERE a.container_id = j->>'container';
         IF v_existing @> jsonb_build_array(jsonb_build_object('ifName', j->>'ifName')) THEN
             v_answers := v_answers || jsonb_build_object('existing', v_existing);
             CONTINUE;
@@ -231,35 +249,36 @@ BEGIN
         v_job_fam := '{}'; v_job_num := '{}'; v_job_pool := '{}';
         v_entries := '{}';
         v_failed := false;
-        FOR e IN SELECT value FROM jsonb_array_elements(j->'entries') LOOP
+        <<entries>>
+        FOR ei IN 0 .. coalesce(jsonb_array_length(j->'entries'), 0) - 1 LOOP
+            e := j->'entries'->ei;
             v_result := NULL;
             v_reasons := '{}';
-            FOR pname IN SELECT jsonb_array_elements_text(e->'pools') LOOP
+            <<pools>>
+            FOR pi IN 0 .. jsonb_array_length(e->'pools') - 1 LOOP
+                pname := e->'pools'->>pi;
                 k := array_position(v_pools, pname);
                 IF k IS NULL THEN
                     RAISE EXCEPTION 'pool % of an entry is missing from the batch''s pools', pname;
                 END IF;
                 fam := v_family[k];
-                -- This interface already holds an address of the family (another NIC's repeat). Looked up
-                -- in what the container holds, read above: most containers hold nothing.
-                IF v_existing IS NOT NULL THEN
-                    SELECT x->>'address', x->>'pool' INTO ex_num, ex_pool
-                      FROM jsonb_array_elements(v_existing) AS x
-                     WHERE x->>'ifName' = e->>'nic' AND (x->>'family')::smallint = fam;
-                    IF FOUND THEN
-                        v_result := jsonb_build_object('address', ex_num::text, 'pool', ex_pool, 'reused', true);
-                        EXIT;
+                -- This interface already holds an address of the family (another NIC's repeat).
+                FOR xi IN 0 .. coalesce(jsonb_array_length(v_existing), 0) - 1 LOOP
+                    IF v_existing->xi->>'ifName' = e->>'nic' AND (v_existing->xi->>'family')::smallint = fam THEN
+                        v_result := jsonb_build_object('address', v_existing->xi->>'address',
+                                                       'pool', v_existing->xi->>'pool', 'reused', true);
+                        EXIT pools;
                     END IF;
-                END IF;
+                END LOOP;
                 IF v_max > 0 AND v_count[k] >= v_max THEN
                     v_reasons := v_reasons || 'threshold'::text;
-                    CONTINUE;
+                    CONTINUE pools;
                 END IF;
+                -- The lowest free address at or above the hint (as ipam_lowest_free finds it), remembering
+                -- per pool the range it is in and how far up no reservation starts: consecutive
+                -- allocations then cost one INSERT each.
                 cand := v_hint[k];
                 WHILE NOT v_exhausted[k] LOOP
-                    -- The lowest free address at or above cand, as ipam_lowest_free finds it, but keeping
-                    -- what it learnt per pool for the next entry: the pool range it is in, and how far
-                    -- up no reservation starts. Consecutive allocations then cost one probe each.
                     IF v_range_last[k] IS NULL OR cand > v_range_last[k] THEN
                         SELECT r.first_num, r.last_num INTO v_first, v_last
                           FROM ipam_pool_ranges r
@@ -277,34 +296,25 @@ BEGIN
                         cand := v_range_first[k];
                     END IF;
                     IF v_unreserved_to[k] IS NULL OR cand > v_unreserved_to[k] THEN
-                        SELECT max(rr.last_num) INTO ex_num
+                        SELECT max(rr.last_num) INTO v_last
                           FROM ipam_reserved_ranges rr WHERE rr.span @> cand AND rr.family = fam;
-                        IF ex_num IS NOT NULL THEN
-                            cand := ex_num + 1;
+                        IF v_last IS NOT NULL THEN
+                            cand := v_last + 1;
                             CONTINUE;
                         END IF;
-                        -- cand is not reserved, and nothing up to the next reservation's start is.
+                        -- cand is not reserved, and nothing is up to where the next reservation starts.
                         SELECT coalesce(min(rr.first_num) - 1, 340282366920938463463374607431768211455)
                           INTO v_last
                           FROM ipam_reserved_ranges rr WHERE rr.family = fam AND rr.first_num > cand;
                         v_unreserved_to[k] := v_last;
                     END IF;
-                    IF EXISTS (SELECT 1 FROM ipam_allocations a WHERE a.family = fam AND a.address_num = cand) THEN
-                        -- Past the run of allocated addresses that starts at cand.
-                        SELECT a.address_num + 1 INTO cand
-                          FROM ipam_allocations a
-                         WHERE a.family = fam AND a.address_num >= cand
-                           AND NOT EXISTS (SELECT 1 FROM ipam_allocations b
-                                            WHERE b.family = fam AND b.address_num = a.address_num + 1)
-                         ORDER BY a.address_num
-                         LIMIT 1;
-                        CONTINUE;
-                    END IF;
                     ins := NULL;
                     INSERT INTO ipam_allocations AS a (family, address_num, address, pool, container_id, if_name,
                                                        pod_namespace, pod_name, pod_uid, node_name)
-                    VALUES (fam, cand, ipam_num_to_inet(fam, cand), pname, j->>'container', e->>'nic',
-                            j->>'namespace', j->>'pod', j->>'uid', coalesce(j->>'node', ''))
+                    VALUES (fam, cand,
+                            CASE WHEN fam = 4 THEN '0.0.0.0'::inet + cand::bigint ELSE ipam_num_to_inet(fam, cand) END,
+                            pname, j->>'container', e->>'nic', j->>'namespace', j->>'pod', j->>'uid',
+                            coalesce(j->>'node', ''))
                     ON CONFLICT DO NOTHING
                     RETURNING a.address_num INTO ins;
                     IF ins IS NOT NULL THEN
@@ -314,37 +324,47 @@ BEGIN
                         v_job_num := v_job_num || cand;
                         v_job_pool := v_job_pool || pname;
                         v_result := jsonb_build_object('address', cand::text, 'pool', pname, 'reused', false);
-                        EXIT;
+                        EXIT pools;
                     END IF;
-                    -- Conflict: another process just gave this interface an address (hand it back), or an
-                    -- overlapping pool holds cand (probe above it).
+                    -- Conflict: another process just gave this interface an address (hand it back), or cand
+                    -- is held (by this pool or an overlapping one): go past the run of held addresses.
                     SELECT a.address_num, a.pool INTO ex_num, ex_pool
                       FROM ipam_allocations a
                      WHERE a.container_id = j->>'container' AND a.if_name = e->>'nic' AND a.family = fam;
                     IF FOUND THEN
                         v_result := jsonb_build_object('address', ex_num::text, 'pool', ex_pool, 'reused', true);
-                        EXIT;
+                        EXIT pools;
                     END IF;
-                    v_hint[k] := cand + 1;
-                    cand := cand + 1;
+                    SELECT a.address_num + 1 INTO v_first
+                      FROM ipam_allocations a
+                     WHERE a.family = fam AND a.address_num >= cand
+                       AND NOT EXISTS (SELECT 1 FROM ipam_allocations b
+                                        WHERE b.family = fam AND b.address_num = a.address_num + 1)
+                     ORDER BY a.address_num
+                     LIMIT 1;
+                    -- Not found: the holder let go in between; cand is worth another try.
+                    IF FOUND THEN
+                        cand := v_first;
+                        -- Everything from the hint up to cand was outside the ranges, reserved or held.
+                        v_hint[k] := cand;
+                    END IF;
                 END LOOP;
-                EXIT WHEN v_result IS NOT NULL;
                 v_reasons := v_reasons || 'exhausted'::text;
-            END LOOP;
+            END LOOP pools;
             IF v_result IS NULL THEN
                 v_entries := v_entries || jsonb_build_object('reasons', to_jsonb(v_reasons));
                 v_failed := true;
-                EXIT;
+                EXIT entries;
             END IF;
             v_entries := v_entries || v_result;
-        END LOOP;
+        END LOOP entries;
 
-        IF v_failed THEN
+        IF v_failed AND cardinality(v_job_num) > 0 THEN
             -- The job failed as a whole: take back what it got here.
             DELETE FROM ipam_allocations a
              USING unnest(v_job_fam, v_job_num) AS u(f, num)
              WHERE a.family = u.f AND a.address_num = u.num;
-            FOR i IN 1 .. coalesce(array_length(v_job_num, 1), 0) LOOP
+            FOR i IN 1 .. cardinality(v_job_num) LOOP
                 k := array_position(v_pools, v_job_pool[i]);
                 v_hint[k] := least(v_hint[k], v_job_num[i]);
                 v_count[k] := v_count[k] - 1;
@@ -353,10 +373,15 @@ BEGIN
                 v_range_last[k] := NULL;
                 v_unreserved_to[k] := NULL;
             END LOOP;
-        ELSE
+        ELSIF NOT v_failed THEN
             v_new_fam := v_new_fam || v_job_fam;
             v_new_num := v_new_num || v_job_num;
             v_new_pool := v_new_pool || v_job_pool;
+            FOR i IN 1 .. cardinality(v_job_pool) LOOP
+                IF array_position(v_changed, v_job_pool[i]) IS NULL THEN
+                    v_changed := v_changed || v_job_pool[i];
+                END IF;
+            END LOOP;
         END IF;
         v_answers := v_answers || jsonb_build_object('entries', to_jsonb(v_entries));
     END LOOP;
@@ -366,23 +391,22 @@ BEGIN
           FROM unnest(v_pools, v_hint, v_count) AS u(pool, hint, cnt)
          WHERE p.pool = u.pool AND (p.free_hint <> u.hint OR p.allocated_count <> u.cnt);
     END IF;
-    SELECT array_agg(DISTINCT x) INTO v_changed FROM unnest(v_new_pool) AS x;
-    IF v_changed IS NOT NULL THEN
+    IF cardinality(v_changed) > 0 THEN
         PERFORM ipam_publish_pools(v_changed, v_new_fam, v_new_num, '{}');
     END IF;
     RETURN jsonb_build_object('jobs', to_jsonb(v_answers));
 END $$;
 
--- Every statement in these functions is an index probe. PL/pgSQL caches one generic plan per statement
--- and connection, made from the statistics of that moment: planned while a fresh table was tiny, a probe
--- became a sequential scan (or a scan of the wrong index) and stayed one while the table grew, and a batch
--- slowed from 4 to 25 ms within seconds. Without sequential scans on offer the probes stay probes. The
--- one-row tables (revision_counter) are still scanned, at the penalty cost, which must not make the
--- statement look expensive enough to be compiled: no JIT in OLTP functions.
-ALTER FUNCTION ipam_allocate_batch(jsonb) SET enable_seqscan = off;
-ALTER FUNCTION ipam_allocate_batch(jsonb) SET jit = off;
-ALTER FUNCTION ipam_publish_pools(text[], smallint[], numeric[], bigint[]) SET enable_seqscan = off;
-ALTER FUNCTION ipam_publish_pools(text[], smallint[], numeric[], bigint[]) SET jit = off;
+-- Every statement in these functions is an index probe, planned once per connection and reused: no
+-- per-call planning (which, with the inlining of SQL functions, cost as much as executing them), and plans
+-- that do not depend on the statistics of the moment. Made while a fresh table was tiny, PostgreSQL's own
+-- choice kept a probe as a scan of the wrong index while the table grew (a batch slowed from 4 to 25 ms in
+-- seconds); without sequential scans on offer the probes stay probes. The one-row revision_counter is still
+-- scanned, at the penalty cost, which must not make the statement look expensive enough to compile: no JIT.
+ALTER FUNCTION ipam_allocate_batch(jsonb)
+  SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET jit = off;
+ALTER FUNCTION ipam_publish_pools(text[], smallint[], numeric[], bigint[])
+  SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET jit = off;
 
 COMMENT ON FUNCTION ipam_allocate_batch(jsonb) IS
   'One allocation batch as one statement: locks the pools, checks their fingerprints, allocates the lowest '
