@@ -6,9 +6,11 @@
 #   pg_ctlcluster 15 main start
 #   runuser -u postgres -- psql -c "ALTER USER postgres PASSWORD 'postgres'"
 # Usage: bench/allocation.sh [postgresql://postgres:postgres@127.0.0.1:5432/postgres]
+# JAVA_OPTS: -Dquick=true (allocation rows only), -Dclients=1,8 (those client counts), -Dlanes=perpool,
+# -Dinflight=2 (the allocator's lane settings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q test-compile
 mvn -q dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
-exec java $JAVA_OPTS -Xms512m -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
+exec java ${JAVA_OPTS:-} -Xms512m -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
   io.ippool.bench.AllocationBenchmark "${1:-postgresql://postgres:postgres@127.0.0.1:5432/postgres}"

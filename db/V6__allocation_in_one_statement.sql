@@ -326,27 +326,30 @@ BEGIN
                         v_result := jsonb_build_object('address', cand::text, 'pool', pname, 'reused', false);
                         EXIT pools;
                     END IF;
-                    -- Conflict: another process just gave this interface an address (hand it back), or cand
-                    -- is held (by this pool or an overlapping one): go past the run of held addresses.
+                    -- Conflict. Usually cand is held (by this pool or an overlapping one): go past the run of
+                    -- held addresses that starts there.
+                    SELECT a.address_num + 1 INTO v_first
+                      FROM ipam_allocations a
+                     WHERE a.family = fam AND a.address_num >= cand
+                       AND EXISTS (SELECT 1 FROM ipam_allocations c WHERE c.family = fam AND c.address_num = cand)
+                       AND NOT EXISTS (SELECT 1 FROM ipam_allocations b
+                                        WHERE b.family = fam AND b.address_num = a.address_num + 1)
+                     ORDER BY a.address_num
+                     LIMIT 1;
+                    IF FOUND THEN
+                        cand := v_first;
+                        -- Everything from the hint up to cand was outside the ranges, reserved or held.
+                        v_hint[k] := cand;
+                        CONTINUE;
+                    END IF;
+                    -- cand is free: another process has just given this interface an address (hand that
+                    -- back), or cand's holder let go in between (try cand again).
                     SELECT a.address_num, a.pool INTO ex_num, ex_pool
                       FROM ipam_allocations a
                      WHERE a.container_id = j->>'container' AND a.if_name = e->>'nic' AND a.family = fam;
                     IF FOUND THEN
                         v_result := jsonb_build_object('address', ex_num::text, 'pool', ex_pool, 'reused', true);
                         EXIT pools;
-                    END IF;
-                    SELECT a.address_num + 1 INTO v_first
-                      FROM ipam_allocations a
-                     WHERE a.family = fam AND a.address_num >= cand
-                       AND NOT EXISTS (SELECT 1 FROM ipam_allocations b
-                                        WHERE b.family = fam AND b.address_num = a.address_num + 1)
-                     ORDER BY a.address_num
-                     LIMIT 1;
-                    -- Not found: the holder let go in between; cand is worth another try.
-                    IF FOUND THEN
-                        cand := v_first;
-                        -- Everything from the hint up to cand was outside the ranges, reserved or held.
-                        v_hint[k] := cand;
                     END IF;
                 END LOOP;
                 v_reasons := v_reasons || 'exhausted'::text;

@@ -5,14 +5,23 @@ import io.ippool.ipam.AllocatorConfig;
 import io.ippool.ipam.IpamModels.AddArgs;
 import io.ippool.ipam.IpamModels.DelArgs;
 import io.ippool.ipam.KubeMetadata;
+import io.ippool.ipam.http.IpamSocketServer;
 import io.ippool.store.DatabaseUrl;
 import io.ippool.store.Migrations;
 import io.ippool.store.allocation.AllocFixture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -79,12 +88,42 @@ public final class AllocationBenchmark {
             "eight-" + c + "-%");
       }
 
+      // The same single-pool load through the allocation endpoint: HTTP/1.1 over the IPAM unix socket, as the
+      // CNI plugin calls it (request parsing, JSON, the socket), clients in this JVM.
+      Path dir = Files.createTempDirectory("ippool-bench");
+      Path socket = dir.resolve("ipam.sock");
+      HttpServer ipamServer = AllocFixture.await(IpamSocketServer.start(fx.vertx, socket, alloc));
+      HttpClient http = fx.vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(64));
+      SocketAddress address = SocketAddress.domainSocketAddress(socket.toString());
+      // Not reported: JIT warm-up of the HTTP path on both sides.
+      fx.pool("sock-warm", "10.49.0.0/16", List.of("10.49.0.1-10.49.255.254"));
+      closedLoop(8, 2000, i -> http.request(new RequestOptions().setServer(address).setMethod(HttpMethod.POST)
+              .setHost("localhost").setURI("/v1/ipam/ip").putHeader("Content-Type", "application/json"))
+          .compose(req -> req.send(add(pod.incrementAndGet(), "sock-warm").toJson().toBuffer()))
+          .compose(resp -> resp.body().mapEmpty()));
+      for (int c : CLIENTS) {
+        String p = "sock-" + c;
+        fx.pool(p, "10." + (50 + c) + ".0.0/16", List.of("10." + (50 + c) + ".0.1-10." + (50 + c) + ".255.254"));
+        int n = c == 1 ? 600 : 3000;
+        Stats s = closedLoop(c, n, i -> http.request(new RequestOptions().setServer(address).setMethod(HttpMethod.POST)
+                .setHost("localhost").setURI("/v1/ipam/ip").putHeader("Content-Type", "application/json"))
+            .compose(req -> req.send(add(pod.incrementAndGet(), p).toJson().toBuffer()))
+            .compose(resp -> resp.body().compose(body -> resp.statusCode() == 200 ? Future.<Void>succeededFuture()
+                : Future.<Void>failedFuture(resp.statusCode() + " " + body))));
+        row("| 1 pool (/16), over the unix socket | " + c + " | " + n + " | " + s.rate() + " | " + s.p(50) + " | "
+            + s.p(99) + " | - |");
+      }
+      AllocFixture.await(ipamServer.close());
+      Files.deleteIfExists(socket);
+      Files.deleteIfExists(dir);
+
       if (quick) {
         ROWS.forEach(System.out::println);
         System.exit(0);
       }
-      // Release: everything the 32- and 64-client single-pool runs allocated, by as many clients.
-      for (int c : new int[] {32, 64}) {
+      // Release: everything the 8-, 32- and 64-client single-pool runs allocated, by as many clients (the
+      // 8-client row is also the release path's JIT warm-up).
+      for (int c : new int[] {8, 32, 64}) {
         List<String> containers = fx.strings("SELECT container_id FROM ipam_allocations WHERE pool = 'one-" + c + "'");
         if (containers.isEmpty()) {
           continue;
@@ -203,7 +242,8 @@ public final class AllocationBenchmark {
     AllocFixture.await(Future.all(loops));
     long wall = System.nanoTime() - start;
     if (failures.get() > 0) {
-      System.err.println(failures.get() + " requests failed");
+      // A failed request answers fast: figures with failures in them would flatter.
+      throw new IllegalStateException(failures.get() + " of " + n + " requests failed");
     }
     return new Stats(lat, wall);
   }

@@ -118,6 +118,39 @@ class AllocatorIT {
   }
 
   @Test
+  void batchSearch_agreesWithIpamLowestFree() {
+    // ipam_allocate_batch searches inline (keeping bounds between entries); ipam_lowest_free is the same
+    // search for people and reports. Same layouts, same answers.
+    fx.pool("p", "10.0.3.0/24", List.of("10.0.3.1-10.0.3.40", "10.0.3.60-10.0.3.70"), List.of("10.0.3.5"), s -> { });
+    fx.reserve("r1", 4, List.of("10.0.3.2-10.0.3.3", "10.0.3.30-10.0.3.65"));
+    fx.reserve("r2", 4, List.of("10.0.3.8-10.0.3.12"));
+    fx.pool("other", "10.0.3.0/24", List.of("10.0.3.13-10.0.3.14"));
+    ip("held", "other");
+    // 25 free: 1, 4, 6, 7, 14-29 and 66-70.
+    List<String> oneByOne = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      List<String> expected = fx.strings("SELECT host(ipam_num_to_inet(4::smallint, n)) FROM "
+          + "ipam_lowest_free('p', 4::smallint, 0) AS n WHERE n IS NOT NULL");
+      assertEquals(1, expected.size(), "allocation " + i);
+      oneByOne.add(ip("z" + i, "p"));
+      assertEquals(expected.get(0), oneByOne.get(i), "allocation " + i);
+    }
+    assertEquals(List.of(), fx.strings("SELECT n::text FROM ipam_lowest_free('p', 4::smallint, 0) AS n "
+        + "WHERE n IS NOT NULL"));
+    assertTrue(failure(add("z25", List.of("p"), List.of())).endsWith("all IPs have been exhausted"));
+    // The same 25 again, asked for at once: the batch walks all of them in one search.
+    for (int i = 0; i < 25; i++) {
+      del("z" + i);
+    }
+    List<Future<AddResponse>> all = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      all.add(alloc.allocate(add("y" + i, List.of("p"), List.of())));
+    }
+    await(Future.all(all));
+    assertEquals(oneByOne, all.stream().map(f -> f.result().ips().get(0).address().split("/")[0]).toList());
+  }
+
+  @Test
   void poolChangedAfterItWasPlannedWith_isReadAgain() {
     ObjectNode pool = fx.pool("p", "10.0.1.0/24", List.of("10.0.1.1-10.0.1.9"));
     assertEquals("10.0.1.1", ip("a", "p"));
