@@ -148,12 +148,14 @@ COMMENT ON FUNCTION ipam_publish_pools(text[], smallint[], numeric[], bigint[]) 
 
 -- One allocation batch, whole, as one statement (run it in autocommit: it is the transaction).
 --
--- p_batch: {"pools": {"<name>": "<fingerprint>", ...},   every pool any entry may use
+-- p_batch: {"pools": {"<name>": "<fingerprint>", ...},   every pool the plan was made from (the ones it
+--                                                          filtered out too), locked in name order
 --           "maxAllocated": n,                             records a pool may hold, 0 = no limit
 --           "jobs": [{"container", "ifName", "namespace", "pod", "uid", "node",
 --                     "entries": [{"nic", "family", "pools": ["<name>", ...]}, ...]}, ...]}
 -- The pools of an entry are in the order to try them (Spiderpool's priority); jobs are served in array
--- order, lowest free address first. A job's entries succeed together or not at all.
+-- order, lowest free address first. A job's entries succeed together or not at all. Reservations are read
+-- after the pool locks are taken, so every reservation committed before the statement began is honoured.
 --
 -- Answer: {"stale": true} when a pool is gone or its fingerprint differs (nothing was changed), else
 -- {"jobs": [...]} with one element per job:

@@ -11,6 +11,8 @@ import io.ippool.store.Migrations;
 import io.ippool.store.allocation.AllocFixture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -93,7 +95,9 @@ public final class AllocationBenchmark {
       Path dir = Files.createTempDirectory("ippool-bench");
       Path socket = dir.resolve("ipam.sock");
       HttpServer ipamServer = AllocFixture.await(IpamSocketServer.start(fx.vertx, socket, alloc));
-      HttpClient http = fx.vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(64));
+      // The clients get their own event loops, as a separate process would have.
+      Vertx clientVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+      HttpClient http = clientVertx.createHttpClient(new PoolOptions().setHttp1MaxSize(64));
       SocketAddress address = SocketAddress.domainSocketAddress(socket.toString());
       // Not reported: JIT warm-up of the HTTP path on both sides.
       fx.pool("sock-warm", "10.49.0.0/16", List.of("10.49.0.1-10.49.255.254"));
@@ -114,6 +118,7 @@ public final class AllocationBenchmark {
             + s.p(99) + " | - |");
       }
       AllocFixture.await(ipamServer.close());
+      AllocFixture.await(clientVertx.close());
       Files.deleteIfExists(socket);
       Files.deleteIfExists(dir);
 
