@@ -13,17 +13,12 @@ import io.ippool.ipam.PoolSelection.PodContext;
 import io.ippool.ipam.internal.Lanes;
 import io.ippool.store.allocation.AllocationStore;
 import io.ippool.store.allocation.AllocationStore.Allocation;
-import io.ippool.store.allocation.AllocationStore.Released;
-import io.ippool.store.allocation.PoolRevision;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Spiderpool's IPAM (section d of the spec) on PostgreSQL.
@@ -36,7 +31,7 @@ import java.util.TreeSet;
  *
  * <p>Throughput: requests for the same set of candidate pools that arrive while a batch for that set is
  * running are coalesced into the next one (one lock, one resourceVersion bump and one event per pool, one
- * commit). Releases are coalesced the same way.
+ * commit). Releases are coalesced into one lane, each batch one statement as well.
  */
 public final class Allocator {
   static final String STANDARD = "failed to allocate IP addresses in standard mode: ";
@@ -50,6 +45,8 @@ public final class Allocator {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Allocator.class);
   private final Lanes<AddBatch.Job> addLanes;
   private final Lanes<ReleaseJob> releaseLanes;
+  private static final int MAX_RELEASE_ATTEMPTS = 3;
+  private static final String DEADLOCK_DETECTED = "40P01";
 
   public Allocator(Pool db, KubeMetadata meta, AllocatorConfig cfg) {
     this.db = db;
@@ -181,9 +178,9 @@ public final class Allocator {
 
   // -------------------------------------------------------------------------------------------- release
 
-  /** One DEL waiting in a lane: by container+interface, or (batch) by pod. */
+  /** One DEL waiting in the release lane: by container+interface, or (batch) by pod. */
   private record ReleaseJob(String containerId, String ifName, String namespace, String name, String uid,
-                            List<String> pools, Promise<Void> promise) {
+                            Promise<Void> promise) {
     boolean byPod() {
       return containerId == null;
     }
@@ -200,32 +197,24 @@ public final class Allocator {
   }
 
   private Future<Void> releaseUnobserved(DelArgs args) {
-    return AllocationStore.poolsOfContainer(db, args.containerID(), args.ifName()).compose(pools -> {
-      if (pools.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      ReleaseJob job = new ReleaseJob(args.containerID(), args.ifName(), null, null, null, pools,
-          Promise.promise());
-      releaseLanes.submit(cfg.lanePerPoolSet() ? String.join(",", new TreeSet<>(pools)) : "*", job);
-      return job.promise().future();
-    });
+    return queueRelease(new ReleaseJob(args.containerID(), args.ifName(), null, null, null, Promise.promise()));
   }
 
   /** DELETE /v1/ipam/ips: releases every address of the pod (all containers and interfaces). */
   public Future<Void> releasePod(BatchDelArgs args) {
-    return AllocationStore.poolsOfPod(db, args.podNamespace(), args.podName(), args.podUID()).compose(pools -> {
-      if (pools.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      ReleaseJob job = new ReleaseJob(null, null, args.podNamespace(), args.podName(),
-          args.podUID() == null ? "" : args.podUID(), pools, Promise.promise());
-      releaseLanes.submit(cfg.lanePerPoolSet() ? String.join(",", new TreeSet<>(pools)) : "*", job);
-      return job.promise().future();
-    });
+    return queueRelease(new ReleaseJob(null, null, args.podNamespace(), args.podName(),
+        args.podUID() == null ? "" : args.podUID(), Promise.promise()));
+  }
+
+  // One lane for every release: the batch statement finds and locks the pools itself, so there is nothing to
+  // gain from keeping batches per pool apart (they would only commit one after another).
+  private Future<Void> queueRelease(ReleaseJob job) {
+    releaseLanes.submit("*", job);
+    return job.promise().future();
   }
 
   private Future<?> runReleases(List<ReleaseJob> jobs) {
-    return db.withTransaction(tx -> releaseBatch(tx, jobs)).onComplete(ar -> {
+    return releaseBatch(jobs, 1).onComplete(ar -> {
       for (ReleaseJob job : jobs) {
         if (ar.failed()) {
           job.promise().tryFail(new IpamException("failed to release IP addresses: " + ar.cause().getMessage()));
@@ -236,30 +225,20 @@ public final class Allocator {
     });
   }
 
-  private Future<Void> releaseBatch(SqlConnection tx, List<ReleaseJob> jobs) {
+  private Future<Integer> releaseBatch(List<ReleaseJob> jobs, int attempt) {
     List<ReleaseJob> byContainer = jobs.stream().filter(j -> !j.byPod()).toList();
     List<ReleaseJob> byPod = jobs.stream().filter(ReleaseJob::byPod).toList();
-    Set<String> pools = new TreeSet<>();
-    jobs.forEach(j -> pools.addAll(j.pools()));
-    Set<String> changed = new TreeSet<>();
-    List<Long> events = new ArrayList<>();
-    Released none = new Released(List.of(), List.of());
-    // Lock first: the deletes lower the pools' hints, which must not race an allocation on the same pool.
-    return AllocationStore.lockPools(tx, pools)
-        .compose(v -> byContainer.isEmpty() ? Future.succeededFuture(none)
-            : AllocationStore.releaseContainers(tx, byContainer.stream().map(ReleaseJob::containerId).toList(),
-                byContainer.stream().map(ReleaseJob::ifName).toList()))
-        .compose(r1 -> {
-          changed.addAll(r1.pools());
-          events.addAll(r1.eventIds());
-          return byPod.isEmpty() ? Future.succeededFuture(none)
-              : AllocationStore.releasePods(tx, byPod.stream().map(ReleaseJob::namespace).toList(),
-                  byPod.stream().map(ReleaseJob::name).toList(), byPod.stream().map(ReleaseJob::uid).toList());
-        })
-        .compose(r2 -> {
-          changed.addAll(r2.pools());
-          events.addAll(r2.eventIds());
-          return PoolRevision.changed(tx, changed, new PoolRevision.Written(List.of(), List.of(), events));
-        });
+    return AllocationStore.releaseBatch(db,
+            byContainer.stream().map(ReleaseJob::containerId).toList(),
+            byContainer.stream().map(ReleaseJob::ifName).toList(),
+            byPod.stream().map(ReleaseJob::namespace).toList(),
+            byPod.stream().map(ReleaseJob::name).toList(),
+            byPod.stream().map(ReleaseJob::uid).toList())
+        // The statement locks the pools it finds in name order, but a pool an ADD adds to a container while
+        // the lookup runs is locked in a second round: out of order, so PostgreSQL may pick it as a deadlock
+        // victim. Nothing was changed then; do it again.
+        .recover(e -> attempt < MAX_RELEASE_ATTEMPTS && e instanceof PgException pg
+            && DEADLOCK_DETECTED.equals(pg.getSqlState())
+            ? releaseBatch(jobs, attempt + 1) : Future.failedFuture(e));
   }
 }

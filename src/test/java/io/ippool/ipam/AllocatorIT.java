@@ -246,6 +246,43 @@ class AllocatorIT {
   }
 
   @Test
+  void releaseBatch_twoPools_oneEventEach_countsHintsAndHistoryExact() {
+    fx.pool("p", "10.3.1.0/24", List.of("10.3.1.1-10.3.1.50"));
+    fx.pool("q", "10.3.2.0/24", List.of("10.3.2.1-10.3.2.50"));
+    for (int i = 0; i < 20; i++) {
+      ip("p" + i, "p");
+      ip("q" + i, "q");
+    }
+    long eventsBefore = fx.scalar("SELECT count(*) FROM resource_events");
+    // Released together, so the lane has them in as few statements as it can: by interface and by pod.
+    List<Future<Void>> all = new ArrayList<>();
+    for (int i = 5; i < 15; i++) {
+      all.add(alloc.release(new DelArgs("c-p" + i, "eth0", null, "default", "p" + i, "uid-p" + i)));
+      all.add(alloc.releasePod(new BatchDelArgs("c-q" + i, null, "default", "q" + i, "uid-q" + i, false)));
+    }
+    await(Future.all(all));
+
+    long events = fx.scalar("SELECT count(*) FROM resource_events") - eventsBefore;
+    assertTrue(events >= 2 && events < 20, "one event per pool per batch, got " + events);
+    for (String pool : List.of("p", "q")) {
+      assertEquals(10, fx.scalar("SELECT count(*) FROM ipam_allocations WHERE pool = $1", pool));
+      assertEquals(10, fx.scalar("SELECT allocated_count FROM ipam_pools WHERE pool = $1", pool));
+      assertEquals(10, fx.served(pool).path("status").path("allocatedIPCount").asLong());
+      // Every release is recorded, stamped with a revision at which the pool's event was published.
+      assertEquals(10, fx.scalar("SELECT count(*) FROM ipam_allocation_events e WHERE e.action = 'release' "
+          + "AND e.pool = $1 AND EXISTS (SELECT 1 FROM resource_events r WHERE r.name = e.pool "
+          + "AND r.resource_version = e.revision)", pool));
+    }
+    // The hints came down: the lowest released address is the next one handed out.
+    assertEquals("10.3.1.6", ip("again-p", "p"));
+    assertEquals("10.3.2.6", ip("again-q", "q"));
+    // Unknown ones in a batch with real ones change nothing and succeed.
+    await(Future.all(alloc.release(new DelArgs("nope", "eth0", null, "default", "ghost", "u")),
+        alloc.release(new DelArgs("c-p0", "eth0", null, "default", "p0", "uid-p0"))));
+    assertEquals(10, fx.scalar("SELECT allocated_count FROM ipam_pools WHERE pool = 'p'"));
+  }
+
+  @Test
   void status_projection_goOrder_absentWhenEmpty_cappedTotal() {
     fx.pool("p", "10.4.0.0/24", List.of("10.4.0.2-10.4.0.11"));
     ObjectNode empty = fx.served("p");

@@ -397,7 +397,8 @@ class ReportingViewsIT {
           "CREATE TABLE reporting.mine (x int)",
           "CREATE TABLE public.mine (x int)", // PostgreSQL 15+: PUBLIC no longer has CREATE on public
           // Invoker-rights allocator functions still hit the table privileges.
-          "SELECT ipam_allocate_batch('{\"pools\": {}, \"jobs\": []}')")) {
+          "SELECT ipam_allocate_batch('{\"pools\": {}, \"jobs\": []}')",
+          "SELECT ipam_release_batch('{}', '{}', ARRAY['ns'], ARRAY['pod'], ARRAY[''])")) {
         SQLException e = assertThrows(SQLException.class, () -> s.execute(denied), denied);
         assertEquals("42501", e.getSQLState(), denied + ": " + e.getMessage());
       }

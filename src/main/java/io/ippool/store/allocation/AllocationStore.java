@@ -63,42 +63,8 @@ public final class AllocationStore {
         FROM ipam_allocations WHERE container_id = ANY($1)
        ORDER BY container_id, if_name, family""";
   private static final String ALLOCATE_BATCH = "SELECT ipam_allocate_batch($1::text::jsonb)::text";
-  private static final String POOLS_OF_CONTAINER = """
-      SELECT DISTINCT pool FROM ipam_allocations WHERE container_id = $1 AND if_name = $2""";
-  private static final String POOLS_OF_POD = """
-      SELECT DISTINCT pool FROM ipam_allocations
-       WHERE pod_namespace = $1 AND pod_name = $2 AND ($3 = '' OR pod_uid = $3)""";
-
-  // Shared tail of every delete: fix the pools' hints and counts from what was deleted, optionally record
-  // history, and report the pools touched with the ids of their release events (PoolRevision stamps those
-  // with the resourceVersion once it is known). All data-modifying CTEs run, whether or not they are read.
-  private static final String DELETE_TAIL = """
-      , fix AS (
-          UPDATE ipam_pools p
-             SET free_hint = least(p.free_hint, g.lowest), allocated_count = p.allocated_count - g.n
-            FROM (SELECT gone.pool, min(gone.address_num) AS lowest, count(*) AS n FROM gone GROUP BY gone.pool) g
-           WHERE p.pool = g.pool)
-      , hist AS (
-          INSERT INTO ipam_allocation_events (action, family, address, pool, container_id, if_name,
-                                              pod_namespace, pod_name, pod_uid, allocated_revision)
-          SELECT 'release', family, address, pool, container_id, if_name, pod_namespace, pod_name, pod_uid, revision
-            FROM gone WHERE $%d
-          RETURNING id, pool)
-      SELECT g.pool, array_remove(array_agg(h.id), NULL) AS event_ids
-        FROM (SELECT DISTINCT pool FROM gone) g LEFT JOIN hist h ON h.pool = g.pool
-       GROUP BY g.pool""";
-  private static final String RELEASE_CONTAINERS = """
-      WITH gone AS (
-          DELETE FROM ipam_allocations a
-           USING unnest($1::text[], $2::text[]) AS k(cid, ifn)
-           WHERE a.container_id = k.cid AND a.if_name = k.ifn
-          RETURNING a.*)""" + DELETE_TAIL.formatted(3);
-  private static final String RELEASE_PODS = """
-      WITH gone AS (
-          DELETE FROM ipam_allocations a
-           USING unnest($1::text[], $2::text[], $3::text[]) AS k(ns, nm, uid)
-           WHERE a.pod_namespace = k.ns AND a.pod_name = k.nm AND (k.uid = '' OR a.pod_uid = k.uid)
-          RETURNING a.*)""" + DELETE_TAIL.formatted(4);
+  private static final String RELEASE_BATCH =
+      "SELECT ipam_release_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])";
   private AllocationStore() {
   }
 
@@ -165,54 +131,18 @@ public final class AllocationStore {
         .map(rows -> (JsonNode) Json.readObject(rows.iterator().next().getString(0)));
   }
 
-  public static Future<List<String>> poolsOfContainer(SqlClient client, String containerId, String ifName) {
-    return client.preparedQuery(POOLS_OF_CONTAINER).execute(Tuple.of(containerId, ifName)).map(AllocationStore::names);
-  }
-
-  public static Future<List<String>> poolsOfPod(SqlClient client, String ns, String name, String uid) {
-    return client.preparedQuery(POOLS_OF_POD).execute(Tuple.of(ns, name, uid == null ? "" : uid))
-        .map(AllocationStore::names);
-  }
-
-  /** What a release wrote: the pools that lost addresses and the ipam_allocation_events rows recorded. */
-  public record Released(List<String> pools, List<Long> eventIds) {
-  }
-
-  /** Releases (container, ifName) pairs. */
-  public static Future<Released> releaseContainers(SqlClient tx, List<String> containerIds, List<String> ifNames) {
-    return tx.preparedQuery(RELEASE_CONTAINERS).execute(Tuple.of(arr(containerIds), arr(ifNames), true))
-        .map(AllocationStore::released);
-  }
-
-  /** Releases every address of the given pods (uid '' = any uid). */
-  public static Future<Released> releasePods(SqlClient tx, List<String> namespaces, List<String> names,
-                                             List<String> uids) {
-    return tx.preparedQuery(RELEASE_PODS).execute(Tuple.of(arr(namespaces), arr(names), arr(uids), true))
-        .map(AllocationStore::released);
-  }
-
-  private static Released released(Iterable<Row> rows) {
-    List<String> pools = new ArrayList<>();
-    List<Long> ids = new ArrayList<>();
-    for (Row r : rows) {
-      pools.add(r.getString("pool"));
-      Long[] events = r.getArrayOfLongs("event_ids");
-      if (events != null) {
-        ids.addAll(List.of(events));
-      }
-    }
-    return new Released(pools, ids);
+  /**
+   * Releases a batch of DELs as one statement ({@code ipam_release_batch}, db/V7__release_in_one_statement.sql):
+   * (container, interface) pairs, and every address of the given pods (uid '' = any uid). Answers how many
+   * addresses were released; unknown containers and pods release nothing.
+   */
+  public static Future<Integer> releaseBatch(SqlClient client, List<String> containerIds, List<String> ifNames,
+                                             List<String> namespaces, List<String> pods, List<String> uids) {
+    Tuple t = Tuple.of(arr(containerIds), arr(ifNames), arr(namespaces), arr(pods), arr(uids));
+    return client.preparedQuery(RELEASE_BATCH).execute(t).map(rows -> rows.iterator().next().getInteger(0));
   }
 
   private static String[] arr(List<String> l) {
     return l.toArray(String[]::new);
-  }
-
-  private static List<String> names(Iterable<Row> rows) {
-    List<String> out = new ArrayList<>();
-    for (Row r : rows) {
-      out.add(r.getString(0));
-    }
-    return out;
   }
 }
