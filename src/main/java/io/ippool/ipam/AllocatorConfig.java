@@ -12,10 +12,11 @@ package io.ippool.ipam;
  * @param enableIPConflictDetection copied into every IpConfig
  * @param maxBatch                  most requests one allocation transaction serves
  * @param lanePerPoolSet            true: one coalescing lane per candidate pool set; false (the default): one
- *                                  lane for all requests. Every write takes the global resourceVersion lock
- *                                  until its commit, so batches for different pools would run one after
- *                                  another anyway; one lane makes them one batch and one commit (8 pools at
- *                                  8 clients: 3,600/s instead of 1,100/s in bench/RESULTS-allocation.md)
+ *                                  lane for all ADDs (DELs always share one lane). Every write takes the
+ *                                  global resourceVersion lock until its commit, so batches for different
+ *                                  pools would run one after another anyway; one lane makes them one batch
+ *                                  and one commit (8 pools at 8 clients: 3,600/s instead of 1,100/s in
+ *                                  bench/RESULTS-allocation.md)
  * @param inFlightPerLane           transactions a lane may have running at once (the next batch can take
  *                                  its locks while the previous one commits)
  */
