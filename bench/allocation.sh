@@ -7,7 +7,8 @@
 #   runuser -u postgres -- psql -c "ALTER USER postgres PASSWORD 'postgres'"
 # Usage: bench/allocation.sh [postgresql://postgres:postgres@127.0.0.1:5432/postgres]
 # JAVA_OPTS: -Dquick=true (allocation rows only), -Dclients=1,8 (those client counts), -Dlanes=perpool,
-# -Dinflight=2 (the allocator's lane settings).
+# -Dinflight=2 (the allocator's lane settings), -Dlogs=true (keep the allocator's INFO line per address; send
+# stderr to a file).
 # -XX:MetaspaceSize: a JVM that is still loading classes otherwise stops for a "Metadata GC Threshold" pause
 # (18-25 ms here) in the middle of the first measured rows; a server that has run for a minute does not.
 set -euo pipefail

@@ -50,10 +50,12 @@ public final class AllocationBenchmark {
   private static final List<String> ROWS = new ArrayList<>();
 
   public static void main(String[] args) throws Exception {
-    // The allocator logs one INFO line per address (issue 7); a console appender at thousands of lines per
-    // second would be what this measures. Production keeps them; the benchmark measures allocation.
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.ippool"))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
+    // The allocator logs one INFO line per address (issue 7). By default the benchmark measures allocation
+    // without them; -Dlogs=true keeps them, to measure what the audit lines cost (send stderr to a file).
+    if (!Boolean.getBoolean("logs")) {
+      ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.ippool"))
+          .setLevel(ch.qos.logback.classic.Level.WARN);
+    }
     DatabaseUrl server = DatabaseUrl.parse(args.length > 0 ? args[0]
         : "postgresql://postgres:postgres@127.0.0.1:5432/postgres");
     DatabaseUrl bench = recreate(server, "ippool_bench");
