@@ -6,10 +6,44 @@
 -- Now a batch of DELs is one autocommit statement: ipam_release_batch finds the pools the batch touches,
 -- locks them, deletes, fixes the pools' hints and counts, records the history and publishes.
 
--- p_containers/p_if_names: DELETE /v1/ipam/ip, the (container, interface) pairs to release;
--- p_namespaces/p_pods/p_uids: DELETE /v1/ipam/ips, every address of these pods ('' uid = any uid).
+-- What a release batch takes, with each row's pool:
+--   * p_containers/p_if_names: DELETE /v1/ipam/ip, the (container, interface) pairs to release, with the pod
+--     each DEL names (p_del_namespaces/p_del_pods/p_del_uids). Addresses copied from Spiderpool by `import`
+--     have no container ID (Spiderpool keeps none): their container_id is 'imported:' and the pod's UID, and
+--     their interface is the one the pod's SpiderEndpoint named, else 'unknown:<ip>'. A DEL naming that pod
+--     and UID releases them with its interface, and the unknown ones with its first DEL, as Spiderpool
+--     releases every NIC of a pod on DEL; without this they would be held until a pod-wide release. (Rows
+--     imported without a UID are left to a pod-wide release: Spiderpool too releases only on a UID match.)
+--   * p_namespaces/p_pods/p_uids: DELETE /v1/ipam/ips, every address of these pods ('' uid = any uid).
+CREATE FUNCTION ipam_release_rows(p_containers text[], p_if_names text[], p_del_namespaces text[],
+                                  p_del_pods text[], p_del_uids text[], p_namespaces text[], p_pods text[],
+                                  p_uids text[])
+    RETURNS TABLE (family smallint, address_num numeric, pool text)
+LANGUAGE sql STABLE AS $$
+    SELECT a.family, a.address_num, a.pool
+      FROM unnest(p_containers, p_if_names) AS k(cid, ifn)
+      JOIN ipam_allocations a ON a.container_id = k.cid AND a.if_name = k.ifn
+    UNION
+    SELECT a.family, a.address_num, a.pool
+      FROM unnest(p_if_names, p_del_namespaces, p_del_pods, p_del_uids) AS k(ifn, ns, nm, uid)
+      JOIN ipam_allocations a
+        ON a.container_id = 'imported:' || k.uid
+       AND a.pod_namespace = k.ns AND a.pod_name = k.nm AND a.pod_uid = k.uid
+     WHERE a.if_name = k.ifn OR a.if_name LIKE 'unknown:%'
+    UNION
+    SELECT a.family, a.address_num, a.pool
+      FROM unnest(p_namespaces, p_pods, p_uids) AS k(ns, nm, uid)
+      JOIN ipam_allocations a ON a.pod_namespace = k.ns AND a.pod_name = k.nm
+     WHERE k.uid = '' OR a.pod_uid = k.uid
+$$;
+
+COMMENT ON FUNCTION ipam_release_rows(text[], text[], text[], text[], text[], text[], text[], text[]) IS
+  'The allocations a release batch takes (by container and interface, imported ones by pod, whole pods), '
+  'with their pools.';
+
 -- Returns the number of addresses released; unknown containers and pods release nothing and succeed.
-CREATE FUNCTION ipam_release_batch(p_containers text[], p_if_names text[], p_namespaces text[], p_pods text[],
+CREATE FUNCTION ipam_release_batch(p_containers text[], p_if_names text[], p_del_namespaces text[],
+                                   p_del_pods text[], p_del_uids text[], p_namespaces text[], p_pods text[],
                                    p_uids text[]) RETURNS int
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -24,15 +58,9 @@ BEGIN
     -- overwrite. An ADD that lands in another pool between the lookup and the lock is found by the next
     -- lookup; one that commits after the last lookup is ordered after this release and stays.
     LOOP
-        SELECT array_agg(s.pool ORDER BY s.pool) INTO v_more
-          FROM (SELECT a.pool
-                  FROM unnest(p_containers, p_if_names) AS k(cid, ifn)
-                  JOIN ipam_allocations a ON a.container_id = k.cid AND a.if_name = k.ifn
-                UNION
-                SELECT a.pool
-                  FROM unnest(p_namespaces, p_pods, p_uids) AS k(ns, nm, uid)
-                  JOIN ipam_allocations a ON a.pod_namespace = k.ns AND a.pod_name = k.nm
-                 WHERE k.uid = '' OR a.pod_uid = k.uid) s
+        SELECT array_agg(DISTINCT s.pool ORDER BY s.pool) INTO v_more
+          FROM ipam_release_rows(p_containers, p_if_names, p_del_namespaces, p_del_pods, p_del_uids,
+                                 p_namespaces, p_pods, p_uids) s
          WHERE NOT s.pool = ANY (v_locked);
         EXIT WHEN v_more IS NULL;
         PERFORM 1
@@ -47,15 +75,10 @@ BEGIN
     END IF;
 
     WITH doomed AS (
-        SELECT a.family, a.address_num
-          FROM unnest(p_containers, p_if_names) AS k(cid, ifn)
-          JOIN ipam_allocations a ON a.container_id = k.cid AND a.if_name = k.ifn
-         WHERE a.pool = ANY (v_locked)
-        UNION
-        SELECT a.family, a.address_num
-          FROM unnest(p_namespaces, p_pods, p_uids) AS k(ns, nm, uid)
-          JOIN ipam_allocations a ON a.pod_namespace = k.ns AND a.pod_name = k.nm
-         WHERE (k.uid = '' OR a.pod_uid = k.uid) AND a.pool = ANY (v_locked))
+        SELECT d.family, d.address_num
+          FROM ipam_release_rows(p_containers, p_if_names, p_del_namespaces, p_del_pods, p_del_uids,
+                                 p_namespaces, p_pods, p_uids) d
+         WHERE d.pool = ANY (v_locked))
     , gone AS (
         DELETE FROM ipam_allocations a USING doomed d
          WHERE a.family = d.family AND a.address_num = d.address_num
@@ -82,9 +105,9 @@ BEGIN
 END $$;
 
 -- Index probes only, planned once per connection (see the same settings in V6).
-ALTER FUNCTION ipam_release_batch(text[], text[], text[], text[], text[])
+ALTER FUNCTION ipam_release_batch(text[], text[], text[], text[], text[], text[], text[], text[])
   SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET jit = off;
 
-COMMENT ON FUNCTION ipam_release_batch(text[], text[], text[], text[], text[]) IS
+COMMENT ON FUNCTION ipam_release_batch(text[], text[], text[], text[], text[], text[], text[], text[]) IS
   'One release batch as one statement: locks the pools holding the given (container, interface) pairs and '
   'pods'' addresses, deletes them, fixes the pools'' hints and counts, records the history, publishes the pools.';

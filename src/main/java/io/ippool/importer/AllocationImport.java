@@ -29,10 +29,10 @@ import java.util.Set;
  *
  * <p>The CNI container ID of an imported address is unknown (Spiderpool keeps it nowhere in the API), so
  * {@code container_id} is {@value #CONTAINER_PREFIX} followed by the pod's UID (or namespace/name when the
- * entry has no UID). A CNI DEL, which names the real container ID, therefore does not find these rows: they
- * are released when the pod is released as a whole (DELETE /v1/ipam/ips, by namespace/name/uid). The interface
- * comes from the pod's SpiderEndpoint when it lists the address; otherwise it is {@code unknown:<address>},
- * which keeps the (container_id, if_name, family) key unique for pods holding several addresses of one family.
+ * entry has no UID). A CNI DEL naming the pod and its UID releases them (ipam_release_batch in
+ * db/V7__release_in_one_statement.sql), as does a pod-wide release (DELETE /v1/ipam/ips). The interface comes
+ * from the pod's SpiderEndpoint when it lists the address; otherwise it is {@code unknown:<address>}, which
+ * keeps the (container_id, if_name, family) key unique for pods holding several addresses of one family.
  */
 final class AllocationImport {
   static final String CONTAINER_PREFIX = "imported:";

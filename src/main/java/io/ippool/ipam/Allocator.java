@@ -178,15 +178,14 @@ public final class Allocator {
 
   // -------------------------------------------------------------------------------------------- release
 
-  /** One DEL waiting in the release lane: by container+interface, or (batch) by pod. */
-  private record ReleaseJob(String containerId, String ifName, String namespace, String name, String uid,
-                            Promise<Void> promise) {
-    boolean byPod() {
-      return containerId == null;
-    }
+  /** One DEL waiting in the release lane. */
+  private record ReleaseJob(AllocationStore.Release release, Promise<Void> promise) {
   }
 
-  /** DELETE /v1/ipam/ip: releases what this container holds on this interface; unknown ones succeed. */
+  /**
+   * DELETE /v1/ipam/ip: releases what this container holds on this interface, and what `import` copied from
+   * Spiderpool for this pod's UID on it; unknown ones succeed.
+   */
   public Future<Void> release(DelArgs args) {
     return releaseUnobserved(args).onComplete(ar -> {
       metrics.onRelease("", ar.succeeded());
@@ -197,13 +196,14 @@ public final class Allocator {
   }
 
   private Future<Void> releaseUnobserved(DelArgs args) {
-    return queueRelease(new ReleaseJob(args.containerID(), args.ifName(), null, null, null, Promise.promise()));
+    return queueRelease(new ReleaseJob(new AllocationStore.Release(args.containerID(), args.ifName(),
+        args.podNamespace(), args.podName(), args.podUID()), Promise.promise()));
   }
 
   /** DELETE /v1/ipam/ips: releases every address of the pod (all containers and interfaces). */
   public Future<Void> releasePod(BatchDelArgs args) {
-    return queueRelease(new ReleaseJob(null, null, args.podNamespace(), args.podName(),
-        args.podUID() == null ? "" : args.podUID(), Promise.promise()));
+    return queueRelease(new ReleaseJob(new AllocationStore.Release(null, null, args.podNamespace(), args.podName(),
+        args.podUID()), Promise.promise()));
   }
 
   // One lane for every release: the batch statement finds and locks the pools itself, so there is nothing to
@@ -226,14 +226,7 @@ public final class Allocator {
   }
 
   private Future<Integer> releaseBatch(List<ReleaseJob> jobs, int attempt) {
-    List<ReleaseJob> byContainer = jobs.stream().filter(j -> !j.byPod()).toList();
-    List<ReleaseJob> byPod = jobs.stream().filter(ReleaseJob::byPod).toList();
-    return AllocationStore.releaseBatch(db,
-            byContainer.stream().map(ReleaseJob::containerId).toList(),
-            byContainer.stream().map(ReleaseJob::ifName).toList(),
-            byPod.stream().map(ReleaseJob::namespace).toList(),
-            byPod.stream().map(ReleaseJob::name).toList(),
-            byPod.stream().map(ReleaseJob::uid).toList())
+    return AllocationStore.releaseBatch(db, jobs.stream().map(ReleaseJob::release).toList())
         // The statement locks the pools it finds in name order, but a pool an ADD adds to a container while
         // the lookup runs is locked in a second round: out of order, so PostgreSQL may pick it as a deadlock
         // victim. Nothing was changed then; do it again.

@@ -260,6 +260,23 @@ class ImportIT {
       assertEquals("platform", updated.at("/metadata/labels/team").asText());
       assertEquals(clusterPool.getUid(), updated.at("/metadata/uid").asText());
       assertEquals(2, updated.at("/status/allocatedIPCount").asInt());
+
+      // After the migration the pod goes: its CNI DEL names a container Spiderpool never recorded, and still
+      // frees the imported address (only for the pod's UID), which is then the lowest free again.
+      String del = "{\"containerID\":\"%s\",\"ifName\":\"eth0\",\"podNamespace\":\"default\","
+          + "\"podName\":\"web-0\",\"podUID\":\"%s\"}";
+      assertEquals(200, api.send("DELETE", "/v1/ipam/ip", "application/json",
+          del.formatted("c-sandbox", "not-" + POD_UID), null).code());
+      assertEquals(2, api.get(GROUP + "/spiderippools/pool-a").json().at("/status/allocatedIPCount").asInt());
+      assertEquals(200, api.send("DELETE", "/v1/ipam/ip", "application/json",
+          del.formatted("c-sandbox", POD_UID), null).code());
+      JsonNode released = api.get(GROUP + "/spiderippools/pool-a").json();
+      assertEquals(1, released.at("/status/allocatedIPCount").asInt(), released.toString());
+      assertTrue(Json.readObject(released.at("/status/allocatedIPs").asText()).path("10.6.168.100").isMissingNode());
+      var again = server.server().allocator().allocate(new AddArgs("c-next", "eth0", "/proc/1/ns/net", "default",
+          "next-pod", "uid-next", List.of("pool-a"), List.of(), false, false))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals("10.6.168.100/16", again.ips().get(0).address());
     }
   }
 

@@ -283,6 +283,34 @@ class AllocatorIT {
   }
 
   @Test
+  void importedAddresses_areReleasedByTheirPodsDel_perInterface_unknownOnesWithTheFirst() {
+    fx.pool("p", "10.3.3.0/24", List.of("10.3.3.1-10.3.3.50"));
+    // As `import` writes them: no container ID, one interface named by the SpiderEndpoint, one unknown.
+    fx.scalar("""
+        WITH ins AS (
+          INSERT INTO ipam_allocations (family, address_num, address, pool, container_id, if_name, pod_namespace,
+                                        pod_name, pod_uid)
+          VALUES (4, ('10.3.3.5'::inet - '0.0.0.0'::inet), '10.3.3.5', 'p', 'imported:uid-web', 'net1', 'default',
+                  'web', 'uid-web'),
+                 (4, ('10.3.3.6'::inet - '0.0.0.0'::inet), '10.3.3.6', 'p', 'imported:uid-web', 'unknown:10.3.3.6',
+                  'default', 'web', 'uid-web')
+          RETURNING 1)
+        SELECT count(*) FROM ins""");
+    fx.scalar("UPDATE ipam_pools SET allocated_count = 2 WHERE pool = 'p' RETURNING allocated_count");
+
+    // Another pod of the same name (a different UID) releases nothing of it, as in Spiderpool.
+    await(alloc.release(new DelArgs("c-new", "eth0", null, "default", "web", "uid-other")));
+    assertEquals(2, fx.scalar("SELECT count(*) FROM ipam_allocations"));
+    // Its first DEL (eth0) takes the address with no known interface; net1's waits for net1's DEL.
+    await(alloc.release(new DelArgs("c-new", "eth0", null, "default", "web", "uid-web")));
+    assertEquals(List.of("10.3.3.5"), fx.strings("SELECT host(address) FROM ipam_allocations"));
+    await(alloc.release(new DelArgs("c-new", "net1", null, "default", "web", "uid-web")));
+    assertEquals(0, fx.scalar("SELECT count(*) FROM ipam_allocations"));
+    assertEquals(0, fx.served("p").path("status").path("allocatedIPCount").asLong());
+    assertEquals(2, fx.scalar("SELECT count(*) FROM ipam_allocation_events WHERE action = 'release'"));
+  }
+
+  @Test
   void status_projection_goOrder_absentWhenEmpty_cappedTotal() {
     fx.pool("p", "10.4.0.0/24", List.of("10.4.0.2-10.4.0.11"));
     ObjectNode empty = fx.served("p");

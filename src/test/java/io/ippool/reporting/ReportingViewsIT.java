@@ -398,7 +398,7 @@ class ReportingViewsIT {
           "CREATE TABLE public.mine (x int)", // PostgreSQL 15+: PUBLIC no longer has CREATE on public
           // Invoker-rights allocator functions still hit the table privileges.
           "SELECT ipam_allocate_batch('{\"pools\": {}, \"jobs\": []}')",
-          "SELECT ipam_release_batch('{}', '{}', ARRAY['ns'], ARRAY['pod'], ARRAY[''])")) {
+          "SELECT ipam_release_batch('{}', '{}', '{}', '{}', '{}', ARRAY['ns'], ARRAY['pod'], ARRAY[''])")) {
         SQLException e = assertThrows(SQLException.class, () -> s.execute(denied), denied);
         assertEquals("42501", e.getSQLState(), denied + ": " + e.getMessage());
       }

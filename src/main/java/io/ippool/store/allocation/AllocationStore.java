@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /** The allocator's statements. Each method is one round trip; the caller owns the transaction. */
 public final class AllocationStore {
@@ -63,8 +64,8 @@ public final class AllocationStore {
         FROM ipam_allocations WHERE container_id = ANY($1)
        ORDER BY container_id, if_name, family""";
   private static final String ALLOCATE_BATCH = "SELECT ipam_allocate_batch($1::text::jsonb)::text";
-  private static final String RELEASE_BATCH =
-      "SELECT ipam_release_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])";
+  private static final String RELEASE_BATCH = "SELECT ipam_release_batch($1::text[], $2::text[], $3::text[], "
+      + "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[])";
   private AllocationStore() {
   }
 
@@ -131,18 +132,35 @@ public final class AllocationStore {
         .map(rows -> (JsonNode) Json.readObject(rows.iterator().next().getString(0)));
   }
 
+  /** One DEL of a release batch: a container's interface of a pod, or (container null) a whole pod. */
+  public record Release(String containerId, String ifName, String namespace, String pod, String uid) {
+  }
+
   /**
-   * Releases a batch of DELs as one statement ({@code ipam_release_batch}, db/V7__release_in_one_statement.sql):
-   * (container, interface) pairs, and every address of the given pods (uid '' = any uid). Answers how many
-   * addresses were released; unknown containers and pods release nothing.
+   * Releases a batch of DELs as one statement ({@code ipam_release_batch}, db/V7__release_in_one_statement.sql
+   * says which rows each kind takes). Answers how many addresses were released; unknown containers and pods
+   * release nothing.
    */
-  public static Future<Integer> releaseBatch(SqlClient client, List<String> containerIds, List<String> ifNames,
-                                             List<String> namespaces, List<String> pods, List<String> uids) {
-    Tuple t = Tuple.of(arr(containerIds), arr(ifNames), arr(namespaces), arr(pods), arr(uids));
+  public static Future<Integer> releaseBatch(SqlClient client, List<Release> releases) {
+    List<Release> byContainer = releases.stream().filter(r -> r.containerId() != null).toList();
+    List<Release> byPod = releases.stream().filter(r -> r.containerId() == null).toList();
+    Tuple t = Tuple.tuple()
+        .addArrayOfString(column(byContainer, Release::containerId))
+        .addArrayOfString(column(byContainer, Release::ifName))
+        .addArrayOfString(column(byContainer, Release::namespace))
+        .addArrayOfString(column(byContainer, Release::pod))
+        .addArrayOfString(column(byContainer, Release::uid))
+        .addArrayOfString(column(byPod, Release::namespace))
+        .addArrayOfString(column(byPod, Release::pod))
+        .addArrayOfString(column(byPod, Release::uid));
     return client.preparedQuery(RELEASE_BATCH).execute(t).map(rows -> rows.iterator().next().getInteger(0));
   }
 
-  private static String[] arr(List<String> l) {
-    return l.toArray(String[]::new);
+  private static String[] column(List<Release> releases, Function<Release, String> field) {
+    return releases.stream().map(r -> {
+      String v = field.apply(r);
+      return v == null ? "" : v;
+    }).toArray(String[]::new);
   }
+
 }
