@@ -47,38 +47,32 @@ CREATE FUNCTION ipam_release_batch(p_containers text[], p_if_names text[], p_del
                                    p_uids text[]) RETURNS int
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_locked text[] := '{}';
-    v_more text[];
+    v_pools text[];
     v_changed text[];
     v_events bigint[];
     v_released int;
 BEGIN
-    -- Lock the pools that hold what the batch releases (name order, as ipam_allocate_batch does) before
-    -- deleting: a delete lowers its pool's free_hint, which an allocation holding the pool lock must not
-    -- overwrite. An ADD that lands in another pool between the lookup and the lock is found by the next
-    -- lookup; one that commits after the last lookup is ordered after this release and stays.
-    LOOP
-        SELECT array_agg(DISTINCT s.pool ORDER BY s.pool) INTO v_more
-          FROM ipam_release_rows(p_containers, p_if_names, p_del_namespaces, p_del_pods, p_del_uids,
-                                 p_namespaces, p_pods, p_uids) s
-         WHERE NOT s.pool = ANY (v_locked);
-        EXIT WHEN v_more IS NULL;
-        PERFORM 1
-           FROM resources r JOIN ipam_pools p ON p.pool = r.name
-          WHERE r.resource = 'spiderippools' AND r.namespace = '' AND r.name = ANY (v_more)
-          ORDER BY r.name
-            FOR UPDATE OF r, p;
-        v_locked := v_locked || v_more;
-    END LOOP;
-    IF cardinality(v_locked) = 0 THEN
+    -- Lock the pools that hold what the batch releases, in name order as ipam_allocate_batch does (so the two
+    -- never deadlock), before deleting: a delete lowers its pool's free_hint, which an allocation holding the
+    -- pool lock must not overwrite. Only rows of these pools are deleted: an ADD that puts the same container
+    -- into another pool after this lookup is ordered after the release and keeps its address.
+    SELECT array_agg(DISTINCT s.pool ORDER BY s.pool) INTO v_pools
+      FROM ipam_release_rows(p_containers, p_if_names, p_del_namespaces, p_del_pods, p_del_uids,
+                             p_namespaces, p_pods, p_uids) s;
+    IF v_pools IS NULL THEN
         RETURN 0;
     END IF;
+    PERFORM 1
+       FROM resources r JOIN ipam_pools p ON p.pool = r.name
+      WHERE r.resource = 'spiderippools' AND r.namespace = '' AND r.name = ANY (v_pools)
+      ORDER BY r.name
+        FOR UPDATE OF r, p;
 
     WITH doomed AS (
         SELECT d.family, d.address_num
           FROM ipam_release_rows(p_containers, p_if_names, p_del_namespaces, p_del_pods, p_del_uids,
                                  p_namespaces, p_pods, p_uids) d
-         WHERE d.pool = ANY (v_locked))
+         WHERE d.pool = ANY (v_pools))
     , gone AS (
         DELETE FROM ipam_allocations a USING doomed d
          WHERE a.family = d.family AND a.address_num = d.address_num

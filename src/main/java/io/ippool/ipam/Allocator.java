@@ -15,7 +15,6 @@ import io.ippool.store.allocation.AllocationStore;
 import io.ippool.store.allocation.AllocationStore.Allocation;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +44,6 @@ public final class Allocator {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Allocator.class);
   private final Lanes<AddBatch.Job> addLanes;
   private final Lanes<ReleaseJob> releaseLanes;
-  private static final int MAX_RELEASE_ATTEMPTS = 3;
-  private static final String DEADLOCK_DETECTED = "40P01";
 
   public Allocator(Pool db, KubeMetadata meta, AllocatorConfig cfg) {
     this.db = db;
@@ -214,7 +211,7 @@ public final class Allocator {
   }
 
   private Future<?> runReleases(List<ReleaseJob> jobs) {
-    return releaseBatch(jobs, 1).onComplete(ar -> {
+    return AllocationStore.releaseBatch(db, jobs.stream().map(ReleaseJob::release).toList()).onComplete(ar -> {
       for (ReleaseJob job : jobs) {
         if (ar.failed()) {
           job.promise().tryFail(new IpamException("failed to release IP addresses: " + ar.cause().getMessage()));
@@ -223,15 +220,5 @@ public final class Allocator {
         }
       }
     });
-  }
-
-  private Future<Integer> releaseBatch(List<ReleaseJob> jobs, int attempt) {
-    return AllocationStore.releaseBatch(db, jobs.stream().map(ReleaseJob::release).toList())
-        // The statement locks the pools it finds in name order, but a pool an ADD adds to a container while
-        // the lookup runs is locked in a second round: out of order, so PostgreSQL may pick it as a deadlock
-        // victim. Nothing was changed then; do it again.
-        .recover(e -> attempt < MAX_RELEASE_ATTEMPTS && e instanceof PgException pg
-            && DEADLOCK_DETECTED.equals(pg.getSqlState())
-            ? releaseBatch(jobs, attempt + 1) : Future.failedFuture(e));
   }
 }

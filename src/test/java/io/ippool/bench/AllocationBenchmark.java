@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * Allocation throughput and latency against a real PostgreSQL, with pgbench -N on the same server as the
@@ -166,10 +167,12 @@ public final class AllocationBenchmark {
       // The two pools take turns, request by request, so that whatever the machine does meanwhile weighs on
       // both alike (measured one after the other, the p50s of two runs differed by up to 1.5x on their own).
       int each = 200;
+      long emptyBefore = batches(fx, "empty24");
+      long fullBefore = batches(fx, "full16");
       Stats turns = closedLoop(1, 2 * each, i -> alloc.allocate(add(pod.incrementAndGet(), i % 2 == 0 ? "empty24"
           : "full16")).map(r -> null));
-      row(fillRow("empty /24", turns.every(2, 0)));
-      row(fillRow("99%-full /16", turns.every(2, 1)));
+      row(fillRow("empty /24", turns.every(2, 0), batches(fx, "empty24") - emptyBefore));
+      row(fillRow("99%-full /16", turns.every(2, 1), batches(fx, "full16") - fullBefore));
       // The probe alone on the 99%-full /16 (no status/event work), for comparison.
       long t0 = System.nanoTime();
       int probes = 200;
@@ -224,9 +227,9 @@ public final class AllocationBenchmark {
         + String.format("%.1f", perEvent) + " |");
   }
 
-  private static String fillRow(String name, Stats s) {
+  private static String fillRow(String name, Stats s, long events) {
     return "| " + name + " (taking turns) | 1 | " + s.nanos().length + " | " + s.rate() + " | " + s.p(50) + " | "
-        + s.p(99) + " | 1.0 |";
+        + s.p(99) + " | " + String.format("%.1f", (double) s.nanos().length / Math.max(1, events)) + " |";
   }
 
   private static long batches(AllocFixture fx, String pools) {
@@ -238,7 +241,7 @@ public final class AllocationBenchmark {
   record Stats(long[] nanos, long wallNanos) {
     /** Every k-th request from the first'th on; its wall time is the sum of their latencies (one client). */
     Stats every(int k, int first) {
-      long[] picked = java.util.stream.IntStream.iterate(first, i -> i < nanos.length, i -> i + k)
+      long[] picked = IntStream.iterate(first, i -> i < nanos.length, i -> i + k)
           .mapToLong(i -> nanos[i]).toArray();
       return new Stats(picked, Arrays.stream(picked).sum());
     }

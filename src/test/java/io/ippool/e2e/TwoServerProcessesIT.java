@@ -88,7 +88,8 @@ class TwoServerProcessesIT {
       List<Reserved> reservations = new ArrayList<>();
       Thread reserver = new Thread(() -> {
         for (int k = 1; k <= 29; k += 2) {
-          Reserved r = new Reserved("10.20." + k + ".100", "10.20." + k + ".149", 0);
+          String first = "10.20." + k + ".100";
+          String last = "10.20." + k + ".149";
           var applied = kubectlB.runWithInput("""
               apiVersion: spiderpool.spidernet.io/v2beta1
               kind: SpiderReservedIP
@@ -97,13 +98,13 @@ class TwoServerProcessesIT {
               spec:
                 ips:
                 - %s-%s
-              """.formatted(k, r.first(), r.last()), "apply", "-f", "-");
+              """.formatted(k, first, last), "apply", "-f", "-");
           if (applied.exit() != 0) {
             failures.add("reservation r" + k + ": " + applied);
             return;
           }
           synchronized (reservations) {
-            reservations.add(new Reserved(r.first(), r.last(), System.nanoTime()));
+            reservations.add(new Reserved(first, last, System.nanoTime()));
           }
         }
       });
