@@ -9,8 +9,9 @@
 -- What a release batch takes, with each row's pool:
 --   * p_containers/p_if_names: DELETE /v1/ipam/ip, the (container, interface) pairs to release, with the pod
 --     each DEL names (p_del_namespaces/p_del_pods/p_del_uids). Addresses copied from Spiderpool by `import`
---     have no container ID (Spiderpool keeps none): their container_id is 'imported:' and the pod's UID, and
---     their interface is the one the pod's SpiderEndpoint named, else 'unknown:<ip>'. A DEL naming that pod
+--     have no container ID (Spiderpool keeps none): their container_id is 'imported:'
+--     (AllocationImport.CONTAINER_PREFIX) and the pod's UID, and their interface is the one the pod's
+--     SpiderEndpoint named, else 'unknown:<ip>'. A DEL naming that pod
 --     and UID releases them with its interface, and the unknown ones with its first DEL, as Spiderpool
 --     releases every NIC of a pod on DEL; without this they would be held until a pod-wide release. (Rows
 --     imported without a UID are left to a pod-wide release: Spiderpool too releases only on a UID match.)
