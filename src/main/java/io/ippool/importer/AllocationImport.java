@@ -8,7 +8,7 @@ import io.ippool.store.Json;
 import io.ippool.store.allocation.AllocationStore;
 import io.ippool.store.allocation.AllocationStore.StoredPool;
 import io.ippool.store.allocation.PoolRevision;
-import io.ippool.store.allocation.PoolSpecs;
+import io.ippool.spiderpool.PoolSpecs;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

@@ -1,5 +1,6 @@
 package io.ippool.importer;
 
+import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
@@ -59,7 +60,7 @@ public final class Fabric8ClusterSource implements ClusterSource {
 
   @Override
   public void checkServedByCrds() {
-    ResourceKind any = ResourceKind.IPPOOL;
+    ResourceKind any = Spiderpool.IPPOOL;
     String name = any.version() + "." + any.group();
     CustomResourceDefinitionContext apiServices = new CustomResourceDefinitionContext.Builder()
         .withGroup("apiregistration.k8s.io").withVersion("v1").withKind("APIService").withPlural("apiservices")

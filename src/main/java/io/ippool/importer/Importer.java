@@ -1,5 +1,6 @@
 package io.ippool.importer;
 
+import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.ResourceKind;
@@ -34,7 +35,7 @@ public final class Importer {
   /** Recorded in managedFields, so imported fields are attributable. */
   public static final String FIELD_MANAGER = "ippool-import";
   /** Import order (see the class comment). */
-  public static final List<String> ORDER = List.of(ResourceKind.IPPOOL.plural(), ResourceKind.RESERVED_IP.plural(),
+  public static final List<String> ORDER = List.of(Spiderpool.IPPOOL.plural(), Spiderpool.RESERVED_IP.plural(),
       "spidersubnets", "spidercoordinators", "spidermultusconfigs", "spiderendpoints");
   private static final String ENDPOINTS = "spiderendpoints";
 
@@ -60,11 +61,10 @@ public final class Importer {
     // must be indistinguishable from one created through the API.
     ResourceStore store = ServedKinds.store(db);
     this.registry = new ResourceRegistry(store);
-    for (KindDefinition d : ServedKinds.all(ServedKinds.spiderpoolAdmissions(store))) {
+    for (KindDefinition d : ServedKinds.all(ServedKinds.spiderpoolAdmissions())) {
       ClusterIdentity identity = new ClusterIdentity(d.admission());
       identities.put(d.kind().plural(), identity);
-      definitions.put(d.kind().plural(), new KindDefinition(d.kind(), d.schema(), identity, d.table(),
-          d.storageVersionHash()));
+      definitions.put(d.kind().plural(), d.withAdmission(identity));
     }
   }
 
@@ -104,7 +104,7 @@ public final class Importer {
       say(plural + ": done (" + c.imported + " imported, " + c.updated + " updated, " + c.skipped + " skipped, "
           + c.failed + " failed)");
     }
-    if (listed.containsKey(ResourceKind.IPPOOL.plural())) {
+    if (listed.containsKey(Spiderpool.IPPOOL.plural())) {
       importAllocations(source, listed, options, report);
     }
     return report;
@@ -129,7 +129,7 @@ public final class Importer {
     // The registry drops status on create for kinds with a status subresource, as kube-apiserver does; it is
     // written afterwards through /status. SpiderIPPool's status is not stored at all: it is a projection of
     // the allocations, imported last.
-    JsonNode status = kind.hasStatusSubresource() && !plural.equals(ResourceKind.IPPOOL.plural())
+    JsonNode status = kind.hasStatusSubresource() && !plural.equals(Spiderpool.IPPOOL.plural())
         ? clean.get("status") : null;
     ClusterIdentity identity = identities.get(plural);
     identity.expect(ns, name, meta);
@@ -247,7 +247,7 @@ public final class Importer {
     report.row(row);
     Map<String, ObjectNode> endpoints = endpointsByPod(source, listed);
     int done = 0;
-    for (ObjectNode pool : listed.get(ResourceKind.IPPOOL.plural())) {
+    for (ObjectNode pool : listed.get(Spiderpool.IPPOOL.plural())) {
       if (pool.path("metadata").hasNonNull("deletionTimestamp")) {
         continue; // the pool itself was reported; its allocations cannot go anywhere
       }

@@ -11,7 +11,7 @@ import io.ippool.ipam.PoolSelection.PodContext;
 import io.ippool.store.allocation.AllocationStore;
 import io.ippool.store.allocation.AllocationStore.Allocation;
 import io.ippool.store.allocation.AllocationStore.StoredPool;
-import io.ippool.store.allocation.PoolSpecs;
+import io.ippool.spiderpool.PoolSpecs;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;

@@ -3,7 +3,7 @@ package io.ippool.ipam;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ippool.store.allocation.PoolSpecs;
+import io.ippool.spiderpool.PoolSpecs;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;

@@ -1,5 +1,6 @@
 package io.ippool.registry;
 
+import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,7 +25,6 @@ import java.util.Set;
  */
 public final class ResourceRegistry {
   private static final int NAME_GENERATION_ATTEMPTS = 8;
-  public static final String SPIDERPOOL_FINALIZER = "spiderpool.spidernet.io";
 
   private final ResourceStore store;
 
@@ -158,7 +158,7 @@ public final class ResourceRegistry {
       if (!errs.isEmpty()) {
         return Future.failedFuture(invalid(kind, name, errs));
       }
-      releaseOwnFinalizer(kind, obj);
+      def.ownFinalizers().release(obj);
       return def.admission().validate(tx, Operation.UPDATE, current, obj, attrs);
     }).map(v -> {
       recordManagedFields(current, obj, opts, kind, subresource);
@@ -188,11 +188,11 @@ public final class ResourceRegistry {
             + meta.path("resourceVersion").asText() + "). The object might have been modified"));
       }
       return def.admission().validate(tx, Operation.DELETE, current, current, AdmissionAttributes.forDelete(opts))
-          .map(v -> markDeleted(kind, current, opts));
+          .map(v -> markDeleted(def, current, opts));
     }, opts.dryRun());
   }
 
-  private ObjectNode markDeleted(ResourceKind kind, ObjectNode current, DeleteOptions opts) {
+  private ObjectNode markDeleted(KindDefinition def, ObjectNode current, DeleteOptions opts) {
     ObjectNode next = current.deepCopy();
     ObjectNode meta = ObjectMetaRules.meta(next);
     Set<String> finalizers = new LinkedHashSet<>();
@@ -217,33 +217,11 @@ public final class ResourceRegistry {
         meta.put("generation", gen + 1);
       }
     }
-    releaseOwnFinalizer(kind, next);
+    def.ownFinalizers().release(next);
     if (meta.path("finalizers").size() == 0) {
       meta.remove("finalizers");
     }
     return next;
-  }
-
-  /**
-   * Spiderpool's controller drops its finalizer from a terminating pool once no address is allocated; we
-   * do it in the same transaction (the allocator does it when the last address is released).
-   */
-  private static void releaseOwnFinalizer(ResourceKind kind, ObjectNode obj) {
-    ObjectNode meta = ObjectMetaRules.meta(obj);
-    if (!kind.equals(ResourceKind.IPPOOL) || !meta.has("deletionTimestamp")) {
-      return;
-    }
-    if (obj.path("status").path("allocatedIPCount").asLong(0) > 0) {
-      return;
-    }
-    JsonNode f = meta.get("finalizers");
-    if (f instanceof ArrayNode arr) {
-      for (int i = arr.size() - 1; i >= 0; i--) {
-        if (SPIDERPOOL_FINALIZER.equals(arr.get(i).asText())) {
-          arr.remove(i);
-        }
-      }
-    }
   }
 
   // ---------------------------------------------------------------- shared

@@ -1,5 +1,6 @@
 package io.ippool.schema;
 
+import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,13 +21,7 @@ import java.util.Optional;
  */
 public final class Crds {
   /** Stable order: the two IPAM kinds first (discovery and OpenAPI list them in this order). */
-  static final List<String> FILES = List.of(
-      "spiderpool.spidernet.io_spiderippools.yaml",
-      "spiderpool.spidernet.io_spiderreservedips.yaml",
-      "spiderpool.spidernet.io_spidersubnets.yaml",
-      "spiderpool.spidernet.io_spidercoordinators.yaml",
-      "spiderpool.spidernet.io_spiderendpoints.yaml",
-      "spiderpool.spidernet.io_spidermultusconfigs.yaml");
+  static final List<String> FILES = Spiderpool.CRD_FILES;
 
   private static final List<KindSpec> ALL = load();
 
@@ -68,23 +63,23 @@ public final class Crds {
     JsonNode names = spec.path("names");
     JsonNode version = null;
     for (JsonNode v : spec.path("versions")) {
-      if (v.path("served").asBoolean() && v.path("name").asText().equals(ResourceKind.VERSION)) {
+      if (v.path("served").asBoolean() && v.path("name").asText().equals(Spiderpool.VERSION)) {
         version = v;
       }
     }
     if (version == null) {
       throw new IllegalStateException("CRD " + crd.path("metadata").path("name").asText() + " does not serve "
-          + ResourceKind.VERSION);
+          + Spiderpool.VERSION);
     }
     ResourceKind kind = new ResourceKind(group, version.path("name").asText(), names.path("kind").asText(),
         names.path("listKind").asText(), names.path("plural").asText(), names.path("singular").asText(),
         "Namespaced".equals(spec.path("scope").asText()), strings(names.path("shortNames")),
         strings(names.path("categories")), version.path("subresources").has("status"));
     // Reuse the shared constants so identity comparisons elsewhere keep working.
-    if (kind.equals(ResourceKind.IPPOOL)) {
-      kind = ResourceKind.IPPOOL;
-    } else if (kind.equals(ResourceKind.RESERVED_IP)) {
-      kind = ResourceKind.RESERVED_IP;
+    if (kind.equals(Spiderpool.IPPOOL)) {
+      kind = Spiderpool.IPPOOL;
+    } else if (kind.equals(Spiderpool.RESERVED_IP)) {
+      kind = Spiderpool.RESERVED_IP;
     }
     List<PrinterColumn> columns = new ArrayList<>();
     for (JsonNode c : version.path("additionalPrinterColumns")) {

@@ -1,5 +1,6 @@
 package io.ippool.schema;
 
+import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,7 +20,7 @@ import java.util.List;
  * {@code kubectl explain}. Built once; the hash changes whenever the document does.
  */
 public final class OpenApiV3 {
-  public static final String GV_PATH = "apis/" + ResourceKind.GROUP + "/" + ResourceKind.VERSION;
+  public static final String GV_PATH = "apis/" + Spiderpool.GROUP + "/" + Spiderpool.VERSION;
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final String TAG = "spiderpoolSpidernetIo_v2beta1";
   private static final String OP_SUFFIX = "SpiderpoolSpidernetIoV2beta1";
@@ -98,12 +99,12 @@ public final class OpenApiV3 {
 
   /** "spiderpool.spidernet.io" reversed + version + Kind, as the CRD OpenAPI builder names schemas. */
   static String schemaName(String kind) {
-    String[] parts = ResourceKind.GROUP.split("\\.");
+    String[] parts = Spiderpool.GROUP.split("\\.");
     StringBuilder b = new StringBuilder();
     for (int i = parts.length - 1; i >= 0; i--) {
       b.append(parts[i]).append('.');
     }
-    return b.append(ResourceKind.VERSION).append('.').append(kind).toString();
+    return b.append(Spiderpool.VERSION).append('.').append(kind).toString();
   }
 
   private static String schemaRef(String kind) {
@@ -398,8 +399,8 @@ public final class OpenApiV3 {
 
   private static void gvkArray(ObjectNode s, String kind) {
     ObjectNode gvk = s.putArray("x-kubernetes-group-version-kind").addObject();
-    gvk.put("group", ResourceKind.GROUP);
+    gvk.put("group", Spiderpool.GROUP);
     gvk.put("kind", kind);
-    gvk.put("version", ResourceKind.VERSION);
+    gvk.put("version", Spiderpool.VERSION);
   }
 }

@@ -111,7 +111,7 @@ public final class ApiServer {
     allocator = new Allocator(pool, kubeMetadata, AllocatorConfig.defaults())
         .withMetrics(new MicrometerAllocationMetrics(metrics));
     ResourceRegistry registry = new ResourceRegistry(store);
-    List<KindDefinition> served = ServedKinds.all(ServedKinds.spiderpoolAdmissions(store));
+    List<KindDefinition> served = ServedKinds.all(ServedKinds.spiderpoolAdmissions());
     if (auth.kube != null) {
       // In a cluster kube-apiserver does not admit our kinds: call the cluster's webhooks ourselves.
       webhookConfigurations = WebhookConfigurations.start(auth.kube);

@@ -1,12 +1,19 @@
 package io.ippool.server;
 
+import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ippool.admission.IPPoolAdmission;
-import io.ippool.admission.ReservedIPAdmission;
+import io.ippool.spiderpool.admission.IPPoolAdmission;
+import io.ippool.spiderpool.admission.ReservedIPAdmission;
 import io.ippool.api.FieldError;
 import io.ippool.api.ResourceKind;
-import io.ippool.registry.admission.IPPoolKindAdmission;
-import io.ippool.registry.admission.ReservedIPKindAdmission;
+import io.ippool.admission.IPPoolKindAdmission;
+import io.ippool.admission.PoolNeighbours;
+import io.ippool.admission.ReservedIPKindAdmission;
+import io.ippool.store.allocation.PoolLookups;
+import io.ippool.iprange.Cidr;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.store.ResourceStore;
 import io.ippool.store.StatusProjection;
 import io.ippool.store.allocation.AllocationHook;
@@ -14,6 +21,8 @@ import io.ippool.store.allocation.PoolStatusProjection;
 import io.vertx.sqlclient.Pool;
 import io.ippool.registry.KindAdmission;
 import io.ippool.registry.KindDefinition;
+import io.ippool.registry.OwnFinalizers;
+import io.ippool.spiderpool.PoolFinalizer;
 import io.ippool.registry.KindSchema;
 import io.ippool.registry.KindTable;
 import io.ippool.schema.Crds;
@@ -32,7 +41,7 @@ public final class ServedKinds {
 
   /** Fields computed from other tables when read: SpiderIPPool's status, from the allocation rows. */
   public static Map<String, StatusProjection> projections() {
-    return Map.of(ResourceKind.IPPOOL.plural(), new PoolStatusProjection());
+    return Map.of(Spiderpool.IPPOOL.plural(), new PoolStatusProjection());
   }
 
   /** The store every writer of our objects uses: the projections and the allocator's range-table hook. */
@@ -41,18 +50,33 @@ public final class ServedKinds {
   }
 
   /** Spiderpool's webhooks, in-process, for the two kinds that had them. */
-  public static Map<String, KindAdmission> spiderpoolAdmissions(ResourceStore store) {
+  public static Map<String, KindAdmission> spiderpoolAdmissions() {
     return Map.of(
-        ResourceKind.IPPOOL.plural(), new IPPoolKindAdmission(new IPPoolAdmission(), store,
-            AllocationHook::allocatedIpToPod),
-        ResourceKind.RESERVED_IP.plural(), new ReservedIPKindAdmission(new ReservedIPAdmission()));
+        Spiderpool.IPPOOL.plural(), new IPPoolKindAdmission(new IPPoolAdmission(), ServedKinds::poolNeighbours),
+        Spiderpool.RESERVED_IP.plural(), new ReservedIPKindAdmission(new ReservedIPAdmission()));
+  }
+
+  /** Pool admission's questions, answered by the allocator's tables in the write's transaction. */
+  private static PoolNeighbours poolNeighbours(SqlConnection tx) {
+    return new PoolNeighbours() {
+      @Override
+      public Future<List<ObjectNode>> overlapping(Cidr subnet) {
+        return PoolLookups.overlapping(tx, subnet);
+      }
+
+      @Override
+      public Future<Map<String, String>> allocated(String pool) {
+        return PoolLookups.allocatedIpToPod(tx, pool);
+      }
+    };
   }
 
   /** @param admissions by plural; kinds not listed get no admission beyond their schema */
   public static List<KindDefinition> all(Map<String, KindAdmission> admissions) {
     return Crds.all().stream().map(spec -> new KindDefinition(spec.kind(), new CrdSchema(spec),
         admissions.getOrDefault(spec.kind().plural(), KindAdmission.NONE), new CrdTable(spec),
-        spec.storageVersionHash())).toList();
+        spec.storageVersionHash(), spec.kind().equals(Spiderpool.IPPOOL) ? PoolFinalizer::releaseWhenUnused
+            : OwnFinalizers.NONE)).toList();
   }
 
   /** Structural-schema operations of a CRD. */

@@ -18,12 +18,6 @@ final class ResourceSql {
   static final String ALL = """
       SELECT body FROM resources WHERE resource = $1 ORDER BY namespace, name""";
 
-  /** Pools whose subnet overlaps $1 (uses resources_pool_subnet). */
-  static final String POOLS_OVERLAPPING = """
-      SELECT body FROM resources
-      WHERE resource = 'spiderippools' AND (body -> 'spec' ->> 'subnet')::cidr && $1::text::cidr
-      ORDER BY name""";
-
   static final String EXISTS = """
       SELECT deleting FROM resources WHERE resource = $1 AND namespace = $2 AND name = $3""";
 

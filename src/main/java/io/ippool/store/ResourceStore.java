@@ -151,15 +151,6 @@ public final class ResourceStore {
     });
   }
 
-  /** SpiderIPPools whose spec.subnet overlaps {@code canonicalCidr} (which must be a valid CIDR). */
-  public Future<List<ObjectNode>> poolsOverlapping(SqlClient client, String canonicalCidr) {
-    return client.preparedQuery(ResourceSql.POOLS_OVERLAPPING).execute(Tuple.of(canonicalCidr)).map(rows -> {
-      List<ObjectNode> out = new ArrayList<>();
-      rows.forEach(r -> out.add(body(r)));
-      return out;
-    });
-  }
-
   // ---------------------------------------------------------------- writes
 
   /** Creates {@code key} from the object {@code build} returns (given null). 409 if it exists. */

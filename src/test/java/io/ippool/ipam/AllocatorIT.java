@@ -1,5 +1,6 @@
 package io.ippool.ipam;
 
+import io.ippool.spiderpool.Spiderpool;
 import static io.ippool.store.allocation.AllocFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -91,7 +92,7 @@ class AllocatorIT {
     assertEquals("10.0.0.10", ip("c", "p"));
     assertTrue(failure(add("d", List.of("p"), List.of())).endsWith("all IPs have been exhausted"));
     // A v6 reservation does not touch a v4 pool.
-    fx.remove(ResourceKind.RESERVED_IP, "r");
+    fx.remove(Spiderpool.RESERVED_IP, "r");
     assertEquals("10.0.0.3", ip("e", "p"));
   }
 
@@ -156,16 +157,16 @@ class AllocatorIT {
     assertEquals("10.0.1.1", ip("a", "p"));
     // The allocator now knows p; disabling it must not go unnoticed.
     ((ObjectNode) pool.get("spec")).put("disable", true);
-    fx.put(ResourceKind.IPPOOL, pool);
+    fx.put(Spiderpool.IPPOOL, pool);
     assertEquals("failed to allocate IP addresses in standard mode: no IPPool available, all IPv4 IPPools [p] of "
         + "eth0 filtered out: disabled IPPool p", failure(add("b", List.of("p"), List.of())));
     ((ObjectNode) pool.get("spec")).put("disable", false).put("gateway", "10.0.1.254");
-    fx.put(ResourceKind.IPPOOL, pool);
+    fx.put(Spiderpool.IPPOOL, pool);
     AddResponse r = await(alloc.allocate(add("c", List.of("p"), List.of())));
     assertEquals("10.0.1.2/24", r.ips().get(0).address());
     assertEquals("10.0.1.254", r.ips().get(0).gateway());
     // Gone, then back with other addresses.
-    fx.remove(ResourceKind.IPPOOL, "p");
+    fx.remove(Spiderpool.IPPOOL, "p");
     assertTrue(failure(add("d", List.of("p"), List.of())).contains("failed to get original IPPool p"));
   }
 
@@ -197,7 +198,7 @@ class AllocatorIT {
     assertEquals("10.6.168.133", ip("pod1", "test-ippool")); // idempotent repeat still answers
     del("pod1");
     assertTrue(failure(add("pod3", List.of("test-ippool"), List.of())).endsWith("all IPs have been exhausted"));
-    fx.remove(ResourceKind.RESERVED_IP, "test-reservedip");
+    fx.remove(Spiderpool.RESERVED_IP, "test-reservedip");
     assertEquals("10.6.168.131", ip("pod4", "test-ippool"));
     assertEquals("10.6.168.132", ip("pod5", "test-ippool"));
   }
@@ -385,16 +386,16 @@ class AllocatorIT {
     ObjectNode body = fx.pool("p", "10.9.0.0/24", List.of("10.9.0.1-10.9.0.9"));
     ip("a", "p");
     ((ObjectNode) body.get("spec")).putArray("excludeIPs").add("10.9.0.1");
-    ApiException e = assertThrows(ApiException.class, () -> fx.put(ResourceKind.IPPOOL, body));
+    ApiException e = assertThrows(ApiException.class, () -> fx.put(Spiderpool.IPPOOL, body));
     assertEquals(422, e.code());
     assertEquals("SpiderIPPool.spiderpool.spidernet.io \"p\" is invalid: spec.ips: Forbidden: remove an IP address "
         + "10.9.0.1 that is being used by Pod default/a, total IP addresses of an IPPool are jointly determined by "
         + "'spec.ips' and 'spec.excludeIPs'", e.getMessage());
-    assertEquals(Map.of("10.9.0.1", "default/a"), await(AllocationHook.allocatedIpToPod(fx.db, "p")));
+    assertEquals(Map.of("10.9.0.1", "default/a"), await(io.ippool.store.allocation.PoolLookups.allocatedIpToPod(fx.db, "p")));
     // Growing the pool below the hint lowers it.
     ((ObjectNode) body.get("spec")).putArray("excludeIPs");
     ((ObjectNode) body.get("spec")).putArray("ips").add("10.9.0.1-10.9.0.9");
-    fx.put(ResourceKind.IPPOOL, body);
+    fx.put(Spiderpool.IPPOOL, body);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.ippool.reporting;
 
+import io.ippool.spiderpool.Spiderpool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -144,7 +145,7 @@ class ReportingViewsIT {
     String gone = reservations.keySet().iterator().next();
     ObjectNode body = AllocFixture.reservationBody(gone, 4, reservations.remove(gone));
     ((ObjectNode) body.get("metadata")).put("deletionTimestamp", "2026-01-01T00:00:00Z");
-    r.fx.put(ResourceKind.RESERVED_IP, body);
+    r.fx.put(Spiderpool.RESERVED_IP, body);
 
     Set<Long> reserved = new HashSet<>();
     reservations.values().forEach(l -> reserved.addAll(expand(l)));
@@ -323,7 +324,7 @@ class ReportingViewsIT {
     assertEquals(List.of("37", "3", "7"), counts("life"));
     r.fx.reserve("rr", 4, List.of("10.40.0.1-10.40.0.2"));
     assertEquals(List.of("37", "3", "2"), counts("life"));
-    r.fx.remove(ResourceKind.RESERVED_IP, "rr");
+    r.fx.remove(Spiderpool.RESERVED_IP, "rr");
     assertEquals(List.of("37", "3", "0"), counts("life"));
     r.fx.deletePool("life");
     assertEquals(0, r.rows("SELECT * FROM reporting.pool_utilization WHERE pool = 'life'").size());

@@ -1,5 +1,6 @@
 package io.ippool.schema;
 
+import io.ippool.spiderpool.Spiderpool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -14,8 +15,8 @@ class CrdsTest {
   void allSixKindsInStableOrder() {
     assertEquals(List.of("spiderippools", "spiderreservedips", "spidersubnets", "spidercoordinators",
         "spiderendpoints", "spidermultusconfigs"), Crds.all().stream().map(k -> k.kind().plural()).toList());
-    assertSame(ResourceKind.IPPOOL, Crds.all().get(0).kind());
-    assertSame(ResourceKind.RESERVED_IP, Crds.all().get(1).kind());
+    assertSame(Spiderpool.IPPOOL, Crds.all().get(0).kind());
+    assertSame(Spiderpool.RESERVED_IP, Crds.all().get(1).kind());
   }
 
   @Test

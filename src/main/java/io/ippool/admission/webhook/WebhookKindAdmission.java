@@ -29,8 +29,7 @@ public final class WebhookKindAdmission implements KindAdmission {
 
   /** The same kind with the cluster's webhooks after its own admission. */
   public static KindDefinition decorate(KindDefinition def, WebhookDispatcher dispatcher) {
-    return new KindDefinition(def.kind(), def.schema(), new WebhookKindAdmission(def, dispatcher), def.table(),
-        def.storageVersionHash());
+    return def.withAdmission(new WebhookKindAdmission(def, dispatcher));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.ippool.http.discovery;
 
+import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.ResourceKind;
@@ -62,10 +63,10 @@ public final class DiscoveryDocuments {
 
   private ObjectNode apiGroupBody() {
     ObjectNode g = Responses.F.objectNode();
-    g.put("name", ResourceKind.GROUP);
+    g.put("name", Spiderpool.GROUP);
     ObjectNode gv = Responses.F.objectNode();
-    gv.put("groupVersion", ResourceKind.API_VERSION);
-    gv.put("version", ResourceKind.VERSION);
+    gv.put("groupVersion", Spiderpool.API_VERSION);
+    gv.put("version", Spiderpool.VERSION);
     g.putArray("versions").add(gv);
     g.set("preferredVersion", gv.deepCopy());
     return g;
@@ -75,7 +76,7 @@ public final class DiscoveryDocuments {
     ObjectNode o = Responses.F.objectNode();
     o.put("kind", "APIResourceList");
     o.put("apiVersion", "v1");
-    o.put("groupVersion", ResourceKind.API_VERSION);
+    o.put("groupVersion", Spiderpool.API_VERSION);
     ArrayNode resources = o.putArray("resources");
     for (KindDefinition d : kinds.all()) {
       ResourceKind k = d.kind();
@@ -111,9 +112,9 @@ public final class DiscoveryDocuments {
     o.put("apiVersion", "apidiscovery.k8s.io/" + version);
     o.putObject("metadata");
     ObjectNode group = o.putArray("items").addObject();
-    group.putObject("metadata").put("name", ResourceKind.GROUP);
+    group.putObject("metadata").put("name", Spiderpool.GROUP);
     ObjectNode v = group.putArray("versions").addObject();
-    v.put("version", ResourceKind.VERSION);
+    v.put("version", Spiderpool.VERSION);
     ArrayNode resources = v.putArray("resources");
     kinds.all().stream().sorted(Comparator.comparing(d -> d.kind().plural())).forEach(d -> {
       ResourceKind k = d.kind();

@@ -1,5 +1,6 @@
 package io.ippool.http.resource;
 
+import io.ippool.spiderpool.Spiderpool;
 import io.ippool.api.ResourceKind;
 import io.ippool.errors.ApiException;
 import io.ippool.http.RequestInfo;
@@ -23,7 +24,7 @@ public final class ResourceEndpoint {
   }
 
   public Future<Void> handle(RoutingContext ctx, RequestInfo ri) {
-    if (!ResourceKind.GROUP.equals(ri.apiGroup()) || !ResourceKind.VERSION.equals(ri.apiVersion())) {
+    if (!Spiderpool.GROUP.equals(ri.apiGroup()) || !Spiderpool.VERSION.equals(ri.apiVersion())) {
       throw ApiException.pageNotFound();
     }
     KindDefinition def = kinds.byPlural(ri.resource());

@@ -1,5 +1,6 @@
 package io.ippool.metrics.http;
 
+import io.ippool.spiderpool.Spiderpool;
 import io.ippool.api.ResourceKind;
 import io.ippool.http.RequestInfo;
 import io.micrometer.core.instrument.Tags;
@@ -25,7 +26,7 @@ record RequestLabels(String verb, String dryRun, String group, String version, S
     if (!ri.resourceRequest()) {
       return new RequestLabels(verb, dry, "", "", "", "", "");
     }
-    boolean ours = ri.apiGroup().equals(ResourceKind.GROUP) && ri.apiVersion().equals(ResourceKind.VERSION)
+    boolean ours = ri.apiGroup().equals(Spiderpool.GROUP) && ri.apiVersion().equals(Spiderpool.VERSION)
         && servedResource.test(ri.resource())
         && (ri.subresource().isEmpty() || ri.subresource().equals("status"));
     if (!ours) {

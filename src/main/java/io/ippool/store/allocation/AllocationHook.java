@@ -1,5 +1,7 @@
 package io.ippool.store.allocation;
 
+import io.ippool.spiderpool.PoolSpecs;
+import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.FieldError;
 import io.ippool.api.ResourceKind;
@@ -83,31 +85,16 @@ public final class AllocationHook implements WriteHook {
         JOIN ipam_allocations a ON a.family = $1 AND a.address_num BETWEEN r.f AND r.l
        ORDER BY a.address_num
        LIMIT""" + " " + (WARN_LIMIT + 1);
-  private static final String ALLOCATED_IN_POOL = """
-      SELECT host(address) AS ip, pod_namespace, pod_name FROM ipam_allocations WHERE pool = $1
-       ORDER BY family, address_num""";
-
   @Override
   public Future<List<String>> beforeCommit(SqlConnection tx, ResourceKind kind, ObjectNode previous,
                                            ObjectNode next) {
-    if (kind.plural().equals(ResourceKind.IPPOOL.plural())) {
+    if (kind.plural().equals(Spiderpool.IPPOOL.plural())) {
       return pool(tx, previous, next).map(v -> List.of());
     }
-    if (kind.plural().equals(ResourceKind.RESERVED_IP.plural())) {
+    if (kind.plural().equals(Spiderpool.RESERVED_IP.plural())) {
       return reservation(tx, previous, next);
     }
     return Future.succeededFuture(List.of());
-  }
-
-  /** Address -> "namespace/name" of every allocation of a pool, in address order. */
-  public static Future<Map<String, String>> allocatedIpToPod(SqlClient client, String pool) {
-    return client.preparedQuery(ALLOCATED_IN_POOL).execute(Tuple.of(pool)).map(rows -> {
-      Map<String, String> out = new LinkedHashMap<>();
-      for (Row r : rows) {
-        out.put(r.getString("ip"), r.getString("pod_namespace") + "/" + r.getString("pod_name"));
-      }
-      return out;
-    });
   }
 
   // ---- pools ----
@@ -123,7 +110,7 @@ public final class AllocationHook implements WriteHook {
     try {
       shape = PoolSpecs.poolShape(next);
     } catch (RuntimeException e) {
-      return Future.failedFuture(ApiException.invalid(ResourceKind.GROUP, "SpiderIPPool", name,
+      return Future.failedFuture(ApiException.invalid(Spiderpool.GROUP, "SpiderIPPool", name,
           List.of(FieldError.invalid("spec.ips", null, e.getMessage()))));
     }
     RangeRows rows = RangeRows.of(shape.effective());
@@ -135,7 +122,7 @@ public final class AllocationHook implements WriteHook {
             .compose(stranded -> {
               if (stranded.size() > 0) {
                 Row s = stranded.iterator().next();
-                return Future.failedFuture(ApiException.invalid(ResourceKind.GROUP, "SpiderIPPool", name,
+                return Future.failedFuture(ApiException.invalid(Spiderpool.GROUP, "SpiderIPPool", name,
                     List.of(FieldError.forbidden("spec.ips", "remove an IP address " + s.getString("ip")
                         + " that is being used by Pod " + s.getString("pod_namespace") + "/"
                         + s.getString("pod_name") + ", total IP addresses of an IPPool are jointly determined "
@@ -181,7 +168,7 @@ public final class AllocationHook implements WriteHook {
       now = live ? PoolSpecs.reservationRanges(next) : null;
       nowFamily = live ? PoolSpecs.reservationFamily(next) : 0;
     } catch (RuntimeException e) {
-      return Future.failedFuture(ApiException.invalid(ResourceKind.GROUP, "SpiderReservedIP", name,
+      return Future.failedFuture(ApiException.invalid(Spiderpool.GROUP, "SpiderReservedIP", name,
           List.of(FieldError.invalid("spec.ips", null, e.getMessage()))));
     }
     return tx.preparedQuery(RESERVED_RANGES).execute(Tuple.of(name)).compose(oldRows -> {

@@ -1,5 +1,6 @@
 package io.ippool.store.allocation;
 
+import io.ippool.spiderpool.PoolSpecs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.store.StatusProjection;

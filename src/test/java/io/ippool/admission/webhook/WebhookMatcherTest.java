@@ -1,5 +1,6 @@
 package io.ippool.admission.webhook;
 
+import io.ippool.spiderpool.Spiderpool;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,7 @@ class WebhookMatcherTest {
   }
 
   private static boolean matches(JsonNode hook, String op, String sub) {
-    return WebhookMatcher.rulesMatch(hook, ResourceKind.IPPOOL, op, sub, "");
+    return WebhookMatcher.rulesMatch(hook, Spiderpool.IPPOOL, op, sub, "");
   }
 
   @Test
@@ -39,7 +40,7 @@ class WebhookMatcherTest {
   void scopeSeparatesClusterFromNamespaced() throws Exception {
     assertTrue(matches(hook("[\"*\"]", "Cluster"), "CREATE", ""));
     assertFalse(matches(hook("[\"*\"]", "Namespaced"), "CREATE", ""));
-    assertTrue(WebhookMatcher.rulesMatch(hook("[\"*\"]", "Namespaced"), ResourceKind.IPPOOL, "CREATE", "", "ns"));
+    assertTrue(WebhookMatcher.rulesMatch(hook("[\"*\"]", "Namespaced"), Spiderpool.IPPOOL, "CREATE", "", "ns"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.ippool.ipam.http;
 
+import io.ippool.spiderpool.Spiderpool;
 import static io.ippool.store.allocation.AllocFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,7 +100,7 @@ class IpamRoutesIT {
       Path sock = dir.resolve("spiderpool.sock");
       HttpServer unix = await(IpamSocketServer.start(fx.vertx, sock, allocator));
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
-      fx.remove(io.ippool.api.ResourceKind.IPPOOL, "web");
+      fx.remove(io.ippool.spiderpool.Spiderpool.IPPOOL, "web");
       fx.pool("web", "172.18.40.0/24", List.of("172.18.40.40"), List.of(), s -> s.put("gateway", "172.18.40.1"));
       exercise(client, SocketAddress.domainSocketAddress(sock.toString()));
       await(unix.close());

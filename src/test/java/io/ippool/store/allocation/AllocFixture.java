@@ -1,5 +1,7 @@
 package io.ippool.store.allocation;
 
+import io.ippool.spiderpool.PoolSpecs;
+import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.ResourceKind;
@@ -57,10 +59,10 @@ public final class AllocFixture implements AutoCloseable {
 
   public static ObjectNode poolBody(String name, String subnet, List<String> ips, List<String> exclude) {
     ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("apiVersion", ResourceKind.API_VERSION).put("kind", "SpiderIPPool");
+    o.put("apiVersion", Spiderpool.API_VERSION).put("kind", "SpiderIPPool");
     ObjectNode m = o.putObject("metadata");
     m.put("name", name);
-    m.putArray("finalizers").add(PoolSpecs.FINALIZER);
+    m.putArray("finalizers").add(Spiderpool.FINALIZER);
     ObjectNode spec = o.putObject("spec");
     spec.put("subnet", subnet);
     spec.put("ipVersion", subnet.contains(":") ? 6 : 4);
@@ -74,7 +76,7 @@ public final class AllocFixture implements AutoCloseable {
 
   public static ObjectNode reservationBody(String name, int family, List<String> ips) {
     ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("apiVersion", ResourceKind.API_VERSION).put("kind", "SpiderReservedIP");
+    o.put("apiVersion", Spiderpool.API_VERSION).put("kind", "SpiderReservedIP");
     o.putObject("metadata").put("name", name);
     ObjectNode spec = o.putObject("spec");
     spec.put("ipVersion", family);
@@ -87,7 +89,7 @@ public final class AllocFixture implements AutoCloseable {
                          Consumer<ObjectNode> spec) {
     ObjectNode body = poolBody(name, subnet, ips, exclude);
     spec.accept((ObjectNode) body.get("spec"));
-    put(ResourceKind.IPPOOL, body);
+    put(Spiderpool.IPPOOL, body);
     return body;
   }
 
@@ -96,7 +98,7 @@ public final class AllocFixture implements AutoCloseable {
   }
 
   public List<String> reserve(String name, int family, List<String> ips) {
-    return put(ResourceKind.RESERVED_IP, reservationBody(name, family, ips));
+    return put(Spiderpool.RESERVED_IP, reservationBody(name, family, ips));
   }
 
   private static final String GET = """
@@ -137,7 +139,7 @@ public final class AllocFixture implements AutoCloseable {
     ObjectNode body = await(db.preparedQuery("SELECT body::text AS b FROM resources WHERE resource = 'spiderippools' AND name = $1")
         .execute(Tuple.of(name)).map(r -> Json.readObject(r.iterator().next().getString("b"))));
     ((ObjectNode) body.get("metadata")).put("deletionTimestamp", "2026-01-01T00:00:00Z");
-    put(ResourceKind.IPPOOL, body);
+    put(Spiderpool.IPPOOL, body);
     await(db.withTransaction(tx -> PoolRevision.finalizeIfIdle(tx, name)));
   }
 

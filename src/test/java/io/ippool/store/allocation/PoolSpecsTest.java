@@ -1,5 +1,7 @@
 package io.ippool.store.allocation;
 
+import io.ippool.spiderpool.PoolSpecs;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The allocator's reading of stored specs, now done by io.ippool.iprange. Pins what the SQL and the CNI result
+ * The allocator's reading of stored specs and the range rows written from it. Pins what the SQL and the CNI result
  * depend on: numbers (IPv4 0..2^32-1, IPv6 0..2^128-1), canonical text, prefix and family.
  */
 class PoolSpecsTest {

@@ -1,5 +1,7 @@
 package io.ippool.store.allocation;
 
+import io.ippool.spiderpool.PoolSpecs;
+import io.ippool.spiderpool.Spiderpool;
 import static io.ippool.store.allocation.AllocFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class ProjectedHistoryIT {
   private static final Map<String, StatusProjection> PROJECTIONS =
-      Map.of(ResourceKind.IPPOOL.plural(), new PoolStatusProjection());
+      Map.of(Spiderpool.IPPOOL.plural(), new PoolStatusProjection());
 
   private AllocFixture fx;
   private Allocator alloc;
@@ -132,10 +134,10 @@ class ProjectedHistoryIT {
     // Lists at old revisions, the second pool coming from a continue page built from the event log.
     ResourceStore store = new ResourceStore(fx.db, PROJECTIONS, List.of(new AllocationHook()));
     for (Map.Entry<Long, Map<String, String>> at : expectedAt.entrySet()) {
-      Page first = await(store.list(ResourceKind.IPPOOL, "", at.getKey(), "", "", 1, o -> true));
+      Page first = await(store.list(Spiderpool.IPPOOL, "", at.getKey(), "", "", 1, o -> true));
       assertEquals(1, first.items().size());
       assertEquals(at.getValue().get("a"), allocatedIPs(first.items().get(0)), "a at " + at.getKey());
-      Page next = await(store.list(ResourceKind.IPPOOL, "", at.getKey(), first.lastNamespace(), first.lastName(), 1,
+      Page next = await(store.list(Spiderpool.IPPOOL, "", at.getKey(), first.lastNamespace(), first.lastName(), 1,
           o -> true));
       ObjectNode p = next.items().get(0);
       assertEquals("p", PoolSpecs.name(p));

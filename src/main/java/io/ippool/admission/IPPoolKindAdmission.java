@@ -1,13 +1,12 @@
-package io.ippool.registry.admission;
+package io.ippool.admission;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ippool.admission.IPPoolAdmission;
 import io.ippool.iprange.Cidr;
-import java.util.List;
 import io.ippool.registry.KindAdmission;
-import io.ippool.store.ResourceStore;
+import io.ippool.spiderpool.admission.IPPoolAdmission;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
+import java.util.List;
 
 /**
  * Spiderpool's SpiderIPPool webhooks, in-process. Runs under the kind's write lock, so the overlap checks
@@ -15,13 +14,11 @@ import io.vertx.sqlclient.SqlConnection;
  */
 public final class IPPoolKindAdmission implements KindAdmission {
   private final IPPoolAdmission webhook;
-  private final ResourceStore store;
-  private final AllocatedAddresses allocated;
+  private final PoolNeighbours.Source neighbours;
 
-  public IPPoolKindAdmission(IPPoolAdmission webhook, ResourceStore store, AllocatedAddresses allocated) {
+  public IPPoolKindAdmission(IPPoolAdmission webhook, PoolNeighbours.Source neighbours) {
     this.webhook = webhook;
-    this.store = store;
-    this.allocated = allocated;
+    this.neighbours = neighbours;
   }
 
   @Override
@@ -31,25 +28,22 @@ public final class IPPoolKindAdmission implements KindAdmission {
     }
   }
 
-  /**
-   * The pools the overlap rules can concern: those whose subnet overlaps this one's (an index lookup, not a
-   * scan of every pool). An unparsable subnet concerns nobody; validation reports it.
-   */
-  private Future<List<ObjectNode>> neighbours(SqlConnection tx, ObjectNode pool) {
+  /** An unparsable subnet concerns nobody; validation reports it. */
+  private static Future<List<ObjectNode>> overlapping(PoolNeighbours n, ObjectNode pool) {
     Cidr subnet = Cidr.parse(pool.path("spec").path("subnet").asText(""));
-    return subnet == null ? Future.succeededFuture(List.of())
-        : store.poolsOverlapping(tx, subnet.canonical());
+    return subnet == null ? Future.succeededFuture(List.of()) : n.overlapping(subnet);
   }
 
   @Override
   public Future<Void> validate(SqlConnection tx, Operation op, ObjectNode old, ObjectNode obj) {
+    PoolNeighbours n = neighbours.within(tx);
     return switch (op) {
-      case CREATE -> neighbours(tx, obj).map(pools -> {
+      case CREATE -> overlapping(n, obj).map(pools -> {
         webhook.validateCreate(obj, pools);
         return null;
       });
-      case UPDATE -> neighbours(tx, obj).compose(pools ->
-          allocated.of(tx, obj.path("metadata").path("name").asText()).map(inUse -> {
+      case UPDATE -> overlapping(n, obj).compose(pools ->
+          n.allocated(obj.path("metadata").path("name").asText()).map(inUse -> {
             webhook.validateUpdate(old, obj, pools, inUse);
             return null;
           }));

@@ -1,5 +1,7 @@
-package io.ippool.admission;
+package io.ippool.spiderpool.admission;
 
+import io.ippool.spiderpool.SpecReader;
+import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.FieldError;
@@ -24,8 +26,6 @@ import java.util.TreeMap;
  * SpiderSubnet feature off. Callers run {@link #mutate} first, then schema checks, then validation.
  */
 public final class IPPoolAdmission {
-  public static final String FINALIZER = "spiderpool.spidernet.io";
-  public static final String LABEL_CIDR = "ipam.spidernet.io/ippool-cidr";
   static final String KIND = "SpiderIPPool";
   static final String JOINTLY =
       "total IP addresses of an IPPool are jointly determined by 'spec.ips' and 'spec.excludeIPs'";
@@ -45,16 +45,16 @@ public final class IPPoolAdmission {
    * not reported: Spiderpool logs them and lets validation reject the object.
    */
   public void mutate(ObjectNode pool) {
-    if (Obj.terminating(pool)) {
+    if (SpecReader.terminating(pool)) {
       return;
     }
-    if (!Obj.hasFinalizer(pool, FINALIZER)) {
-      ObjectNode meta = Obj.metadataForWrite(pool);
+    if (!SpecReader.hasFinalizer(pool, Spiderpool.FINALIZER)) {
+      ObjectNode meta = SpecReader.metadataForWrite(pool);
       ArrayNode fins = meta.get("finalizers") instanceof ArrayNode a ? a : meta.putArray("finalizers");
-      fins.add(FINALIZER);
+      fins.add(Spiderpool.FINALIZER);
     }
-    String subnet = Obj.specText(pool, "subnet");
-    Object version = Obj.ipVersion(pool);
+    String subnet = SpecReader.specText(pool, "subnet");
+    Object version = SpecReader.ipVersion(pool);
     if (version == null) {
       if (Cidr.isCidrOfVersion(4, subnet)) {
         version = 4L;
@@ -63,7 +63,7 @@ public final class IPPoolAdmission {
       } else {
         return;
       }
-      Obj.specForWrite(pool).put("ipVersion", (Long) version);
+      SpecReader.specForWrite(pool).put("ipVersion", (Long) version);
     }
     if (!(version instanceof Long v) || (v != 4 && v != 6)) {
       return;
@@ -71,10 +71,10 @@ public final class IPPoolAdmission {
     int ver = (int) (long) v;
     try {
       String label = IpRanges.cidrToLabelValue(ver, subnet);
-      if (!label.equals(Obj.label(pool, LABEL_CIDR))) {
-        ObjectNode meta = Obj.metadataForWrite(pool);
+      if (!label.equals(SpecReader.label(pool, Spiderpool.LABEL_CIDR))) {
+        ObjectNode meta = SpecReader.metadataForWrite(pool);
         ObjectNode labels = meta.get("labels") instanceof ObjectNode l ? l : meta.putObject("labels");
-        labels.put(LABEL_CIDR, label);
+        labels.put(Spiderpool.LABEL_CIDR, label);
       }
       mergeIfSeveral(pool, "ips", ver);
       mergeIfSeveral(pool, "excludeIPs", ver);
@@ -85,21 +85,21 @@ public final class IPPoolAdmission {
 
   /** A one-entry list is deliberately left as written, as Spiderpool does. */
   static void mergeIfSeveral(ObjectNode obj, String field, int version) throws IpRangeException {
-    List<String> list = Obj.specList(obj, field);
+    List<String> list = SpecReader.specList(obj, field);
     if (list.size() > 1) {
-      Obj.setList(Obj.specForWrite(obj), field, IpRanges.merge(version, list));
+      SpecReader.setList(SpecReader.specForWrite(obj), field, IpRanges.merge(version, list));
     }
   }
 
   /** Spec b.2. Throws 422 Invalid, or 409 AlreadyExists on a name clash. */
   public void validateCreate(ObjectNode pool, List<ObjectNode> existingPools) {
-    String name = Obj.name(pool);
-    FieldError e = IpVersionCheck.check(Obj.ipVersion(pool), settings,
+    String name = SpecReader.name(pool);
+    FieldError e = IpVersionCheck.check(SpecReader.ipVersion(pool), settings,
         "is not generated correctly, 'spec.subnet' may be invalid");
     if (e != null) {
       throw invalid(name, List.of(e));
     }
-    int version = (int) (long) (Long) Obj.ipVersion(pool);
+    int version = (int) (long) (Long) SpecReader.ipVersion(pool);
     e = subnet(pool, version, existingPools);
     if (e != null) {
       throw invalid(name, List.of(e));
@@ -121,19 +121,19 @@ public final class IPPoolAdmission {
    */
   public void validateUpdate(ObjectNode oldPool, ObjectNode newPool, List<ObjectNode> existingPools,
       Map<String, String> allocatedIpToPod) {
-    if (Obj.terminating(newPool)) {
-      if (!Obj.hasFinalizer(newPool, FINALIZER)) {
+    if (SpecReader.terminating(newPool)) {
+      if (!SpecReader.hasFinalizer(newPool, Spiderpool.FINALIZER)) {
         return; // the controller removing the finalizer
       }
       throw ApiException.forbidden(null, null, null, "cannot update a terminating IPPool");
     }
-    String name = Obj.name(newPool);
-    Object oldVersion = Obj.ipVersion(oldPool);
-    Object newVersion = Obj.ipVersion(newPool);
+    String name = SpecReader.name(newPool);
+    Object oldVersion = SpecReader.ipVersion(oldPool);
+    Object newVersion = SpecReader.ipVersion(newPool);
     if (oldVersion != null && newVersion != null && !oldVersion.equals(newVersion)) {
       throw invalid(name, List.of(FieldError.forbidden("spec.ipVersion", "is not changeable")));
     }
-    if (!Obj.specText(newPool, "subnet").equals(Obj.specText(oldPool, "subnet"))) {
+    if (!SpecReader.specText(newPool, "subnet").equals(SpecReader.specText(oldPool, "subnet"))) {
       throw invalid(name, List.of(FieldError.forbidden("spec.subnet", "is not changeable")));
     }
     FieldError e = IpVersionCheck.check(newVersion, settings,
@@ -158,7 +158,7 @@ public final class IPPoolAdmission {
 
   /** validateIPPoolCIDR: version, canonical spelling, then subnet clashes with every pool of the same version. */
   private static FieldError subnet(ObjectNode pool, int version, List<ObjectNode> existingPools) {
-    String subnet = Obj.specText(pool, "subnet");
+    String subnet = SpecReader.specText(pool, "subnet");
     Cidr cidr;
     try {
       cidr = IpSyntax.parseCIDR(version, subnet);
@@ -169,16 +169,16 @@ public final class IPPoolAdmission {
       return FieldError.invalid("spec.subnet", subnet,
           "unformatted subnet " + subnet + ", please change it to " + cidr.canonical());
     }
-    String name = Obj.name(pool);
+    String name = SpecReader.name(pool);
     for (ObjectNode other : existingPools) {
-      if (!Objects.equals(Obj.ipVersion(other), (long) version)) {
+      if (!Objects.equals(SpecReader.ipVersion(other), (long) version)) {
         continue;
       }
-      if (Obj.name(other).equals(name)) {
+      if (SpecReader.name(other).equals(name)) {
         // Spiderpool returns an InternalError whose text contains "AlreadyExists"; its caller turns that into 409.
-        throw ApiException.alreadyExists(ResourceKind.GROUP, KIND, name);
+        throw ApiException.alreadyExists(Spiderpool.GROUP, KIND, name);
       }
-      String otherSubnet = Obj.specText(other, "subnet");
+      String otherSubnet = SpecReader.specText(other, "subnet");
       if (otherSubnet.equals(subnet)) {
         continue; // sharing a subnet is allowed; the address sets are compared later
       }
@@ -190,15 +190,15 @@ public final class IPPoolAdmission {
       }
       if (cidr.overlaps(otherCidr)) {
         return FieldError.invalid("spec.subnet", subnet,
-            "overlap with IPPool " + Obj.name(other) + " which 'spec.subnet' is " + otherSubnet);
+            "overlap with IPPool " + SpecReader.name(other) + " which 'spec.subnet' is " + otherSubnet);
       }
     }
     return null;
   }
 
   private static List<FieldError> podAffinity(ObjectNode pool) {
-    boolean auto = Obj.label(pool, LabelSelectorChecks.AUTO_POOL_LABEL) != null;
-    return LabelSelectorChecks.check(Obj.spec(pool).get("podAffinity"), auto);
+    boolean auto = SpecReader.label(pool, LabelSelectorChecks.AUTO_POOL_LABEL) != null;
+    return LabelSelectorChecks.check(SpecReader.spec(pool).get("podAffinity"), auto);
   }
 
   /**
@@ -212,11 +212,11 @@ public final class IPPoolAdmission {
     }
     List<AddressRange> total;
     try {
-      total = SubnetRanges.strict(Obj.specText(pool, "subnet"), Obj.specList(pool, "ips"),
-          Obj.specList(pool, "excludeIPs")).ranges();
+      total = SubnetRanges.strict(SpecReader.specText(pool, "subnet"), SpecReader.specList(pool, "ips"),
+          SpecReader.specList(pool, "excludeIPs")).ranges();
     } catch (IpRangeException ex) {
       return FieldError.internal("spec.ips", "failed to assemble the total IP addresses of the IPPool "
-          + Obj.name(pool) + ": " + ex.getMessage());
+          + SpecReader.name(pool) + ": " + ex.getMessage());
     }
     for (Map.Entry<String, String> a : new TreeMap<>(allocated).entrySet()) {
       Ip ip = Ip.parse(a.getKey());
@@ -230,6 +230,6 @@ public final class IPPoolAdmission {
   }
 
   private static ApiException invalid(String name, List<FieldError> errs) {
-    return ApiException.invalid(ResourceKind.GROUP, KIND, name, errs);
+    return ApiException.invalid(Spiderpool.GROUP, KIND, name, errs);
   }
 }

@@ -1,7 +1,7 @@
-package io.ippool.registry.admission;
+package io.ippool.admission;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ippool.admission.ReservedIPAdmission;
+import io.ippool.spiderpool.admission.ReservedIPAdmission;
 import io.ippool.registry.KindAdmission;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;

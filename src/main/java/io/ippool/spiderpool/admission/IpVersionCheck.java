@@ -1,4 +1,4 @@
-package io.ippool.admission;
+package io.ippool.spiderpool.admission;
 
 import io.ippool.api.FieldError;
 import java.util.List;

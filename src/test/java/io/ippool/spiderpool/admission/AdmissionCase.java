@@ -1,4 +1,4 @@
-package io.ippool.admission;
+package io.ippool.spiderpool.admission;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,8 +1,10 @@
-package io.ippool.admission;
+package io.ippool.spiderpool.admission;
 
-import static io.ippool.admission.AdmissionCase.object;
-import static io.ippool.admission.AdmissionCase.pool;
-import static io.ippool.admission.AdmissionCase.rip;
+import io.ippool.spiderpool.PoolSpecs;
+import io.ippool.spiderpool.SpecReader;
+import static io.ippool.spiderpool.admission.AdmissionCase.object;
+import static io.ippool.spiderpool.admission.AdmissionCase.pool;
+import static io.ippool.spiderpool.admission.AdmissionCase.rip;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +29,7 @@ class ValidObjectsTest {
   private final ReservedIPAdmission reserved = new ReservedIPAdmission();
 
   private static List<String> texts(JsonNode n) {
-    return Obj.texts(n);
+    return SpecReader.texts(n);
   }
 
   @Test
@@ -39,7 +41,7 @@ class ValidObjectsTest {
     assertEquals("10-6-0-0-16", p.path("metadata").path("labels").path("ipam.spidernet.io/ippool-cidr").asText());
     assertEquals(List.of("spiderpool.spidernet.io"), texts(p.path("metadata").path("finalizers")));
     assertEquals(List.of("10.6.168.131-10.6.168.133"), texts(p.path("spec").path("ips")));
-    assertEquals(3, PoolAddresses.totalIPCount(p));
+    assertEquals(3, PoolSpecs.admittedTotal(p));
   }
 
   @Test
@@ -49,7 +51,7 @@ class ValidObjectsTest {
     assertDoesNotThrow(() -> reserved.validateCreate(r));
     assertEquals(4, r.path("spec").path("ipVersion").asInt());
     assertTrue(r.path("metadata").path("finalizers").isMissingNode(), "ReservedIPs get no finalizer");
-    List<AddressRange> ranges = ReservedAddresses.ranges(r);
+    List<AddressRange> ranges = PoolSpecs.admittedReservedRanges(r);
     assertEquals(List.of("10.6.168.131-10.6.168.132"), RangeSet.toTexts(ranges));
   }
 
@@ -65,7 +67,7 @@ class ValidObjectsTest {
     assertEquals(List.of("abcd:1234::1-abcd:1234::10", "abcd:1234::40"), texts(p.path("spec").path("ips")));
     assertEquals(List.of("abcd:1234::2-abcd:1234::3"), texts(p.path("spec").path("excludeIPs")));
     assertEquals(List.of("abcd:1234::1", "abcd:1234::4-abcd:1234::10", "abcd:1234::40"),
-        RangeSet.toTexts(PoolAddresses.effectiveRanges(p)));
+        RangeSet.toTexts(PoolSpecs.admittedRanges(p)));
   }
 
   @Test
@@ -83,7 +85,7 @@ class ValidObjectsTest {
     pools.mutate(p);
     assertDoesNotThrow(() -> pools.validateCreate(p, List.of()));
     assertEquals(List.of("FD00::1-fd00:0::1"), texts(p.path("spec").path("ips")));
-    assertEquals(List.of("fd00::1"), RangeSet.toTexts(PoolAddresses.effectiveRanges(p)));
+    assertEquals(List.of("fd00::1"), RangeSet.toTexts(PoolSpecs.admittedRanges(p)));
   }
 
   @Test
@@ -112,7 +114,7 @@ class ValidObjectsTest {
     pools.mutate(p);
     assertEquals(List.of("10.6.0.2", "10.6.0.9-10.6.0.3"), texts(p.path("spec").path("ips")));
     assertEquals(List.of("10.6.0.5", "10.6.0.4"), texts(p.path("spec").path("excludeIPs")), "step 7 not reached");
-    assertEquals(List.of(), PoolAddresses.effectiveRanges(p), "invalid pool: nothing to allocate");
+    assertEquals(List.of(), PoolSpecs.admittedRanges(p), "invalid pool: nothing to allocate");
   }
 
   @Test
@@ -120,8 +122,8 @@ class ValidObjectsTest {
     ObjectNode p = object("SpiderIPPool", "big", "", "{subnet: 'fd00::/64', ips: ['fd00::-fd00::ffff:ffff:ffff:ffff']}");
     pools.mutate(p);
     assertDoesNotThrow(() -> pools.validateCreate(p, List.of()));
-    assertEquals(Long.MAX_VALUE, PoolAddresses.totalIPCount(p));
-    List<AddressRange> r = PoolAddresses.effectiveRanges(p);
+    assertEquals(Long.MAX_VALUE, PoolSpecs.admittedTotal(p));
+    List<AddressRange> r = PoolSpecs.admittedRanges(p);
     assertEquals(new BigInteger("18446744073709551616"), RangeSet.count(r));
   }
 
@@ -140,7 +142,7 @@ class ValidObjectsTest {
     pools.mutate(updated);
     assertDoesNotThrow(() -> pools.validateUpdate(old, updated, List.of(neighbour, old),
         java.util.Map.of("fd00::2", "ns/a", "fd00::ffff:ffff:ffff:fffe", "ns/b")));
-    assertEquals(new BigInteger("18446744073709551613"), RangeSet.count(PoolAddresses.effectiveRanges(updated)));
+    assertEquals(new BigInteger("18446744073709551613"), RangeSet.count(PoolSpecs.admittedRanges(updated)));
     long millis = (System.nanoTime() - t0) / 1_000_000;
     assertTrue(millis < 500, "took " + millis + "ms");
   }
@@ -153,10 +155,10 @@ class ValidObjectsTest {
     assertEquals(List.of("10.6.0.1-10.6.0.3", "10.6.0.9"), texts(r.path("spec").path("ips")));
     ObjectNode odd = object("SpiderReservedIP", "odd", "", "{ipVersion: 4, ips: ['::10.6.0.1']}");
     assertDoesNotThrow(() -> reserved.validateCreate(odd), "passes Spiderpool's textual IPv4 test");
-    assertEquals(List.of(), ReservedAddresses.ranges(odd), "but is no IPv4 address");
+    assertEquals(List.of(), PoolSpecs.admittedReservedRanges(odd), "but is no IPv4 address");
     ObjectNode empty = object("SpiderReservedIP", "e", "", "{ipVersion: 6}");
     assertDoesNotThrow(() -> reserved.validateCreate(empty), "empty ips allowed with an explicit ipVersion");
-    assertEquals(List.of(), ReservedAddresses.ranges(object("SpiderReservedIP", "x", "", "{ips: [10.6.0.1]}")),
+    assertEquals(List.of(), PoolSpecs.admittedReservedRanges(object("SpiderReservedIP", "x", "", "{ips: [10.6.0.1]}")),
         "no ipVersion: not usable");
   }
 
@@ -206,12 +208,12 @@ class ValidObjectsTest {
     ObjectNode p = object("SpiderIPPool", "p", "", "{subnet: 10.6.0.0/16, ips: [10.6.0.1-10.6.0.10, 10.6.0.20], "
         + "excludeIPs: [10.6.0.5]}");
     pools.mutate(p);
-    List<AddressRange> r = PoolAddresses.effectiveRanges(p);
+    List<AddressRange> r = PoolSpecs.admittedRanges(p);
     assertEquals(List.of("10.6.0.1-10.6.0.4", "10.6.0.6-10.6.0.10", "10.6.0.20"), RangeSet.toTexts(r));
-    assertEquals(10, PoolAddresses.totalIPCount(p));
+    assertEquals(10, PoolSpecs.admittedTotal(p));
     assertTrue(RangeSet.contains(r, Ip.parse("10.6.0.20")));
     assertFalse(RangeSet.contains(r, Ip.parse("10.6.0.5")));
     assertEquals(4, r.get(0).family());
-    assertNull(Obj.ipVersion(object("SpiderIPPool", "x", "", "{}")));
+    assertNull(SpecReader.ipVersion(object("SpiderIPPool", "x", "", "{}")));
   }
 }

@@ -1,7 +1,7 @@
-package io.ippool.admission;
+package io.ippool.spiderpool.admission;
 
-import static io.ippool.admission.AdmissionCase.pool;
-import static io.ippool.admission.AdmissionCase.rip;
+import static io.ippool.spiderpool.admission.AdmissionCase.pool;
+import static io.ippool.spiderpool.admission.AdmissionCase.rip;
 
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,6 @@
-package io.ippool.admission;
+package io.ippool.spiderpool.admission;
 
+import io.ippool.spiderpool.SpecReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ippool.api.FieldError;
 import java.util.ArrayList;
@@ -80,8 +81,8 @@ final class LabelSelectorChecks {
 
   private static List<FieldError> requirement(JsonNode req, String path) {
     List<FieldError> errs = new ArrayList<>();
-    String op = Obj.text(req.path("operator"));
-    List<String> values = Obj.texts(req.path("values"));
+    String op = SpecReader.text(req.path("operator"));
+    List<String> values = SpecReader.texts(req.path("values"));
     switch (op) {
       case "In", "NotIn" -> {
         if (values.isEmpty()) {
@@ -96,7 +97,7 @@ final class LabelSelectorChecks {
       }
       default -> errs.add(FieldError.invalid(path + ".operator", op, "not a valid selector operator"));
     }
-    String key = Obj.text(req.path("key"));
+    String key = SpecReader.text(req.path("key"));
     for (String msg : qualifiedNameErrors(key)) {
       errs.add(FieldError.invalid(path + ".key", key, msg));
     }
@@ -113,7 +114,7 @@ final class LabelSelectorChecks {
     if (node != null && node.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        m.put(e.getKey(), Obj.text(e.getValue()));
+        m.put(e.getKey(), SpecReader.text(e.getValue()));
       }
     }
     return m;

@@ -1,4 +1,4 @@
-package io.ippool.store.allocation;
+package io.ippool.spiderpool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,13 +9,17 @@ import io.ippool.iprange.IpRangeException;
 import io.ippool.iprange.IpRanges;
 import io.ippool.iprange.IpSyntax;
 import io.ippool.iprange.RangeSet;
+import io.ippool.iprange.SubnetRanges;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads what the allocator needs from stored SpiderIPPool / SpiderReservedIP bodies. */
+/**
+ * The allocator's view of SpiderIPPool and SpiderReservedIP specs: family and effective address ranges. Two
+ * readings: forgiving for stored objects ({@link #poolShape}, {@link #reservationRanges}: bodies written without
+ * admission still work), strict as admission checks ({@link #admittedRanges}, {@link #admittedReservedRanges}:
+ * what does not pass validation yields nothing).
+ */
 public final class PoolSpecs {
-  public static final String FINALIZER = "spiderpool.spidernet.io";
-
   private PoolSpecs() {
   }
 
@@ -24,12 +28,11 @@ public final class PoolSpecs {
   }
 
   public static String name(ObjectNode obj) {
-    return obj.path("metadata").path("name").asText();
+    return SpecReader.name(obj);
   }
 
   public static boolean terminating(ObjectNode obj) {
-    JsonNode ts = obj.path("metadata").path("deletionTimestamp");
-    return !ts.isMissingNode() && !ts.isNull();
+    return SpecReader.terminating(obj);
   }
 
   public static List<String> strings(JsonNode arr) {
@@ -98,5 +101,54 @@ public final class PoolSpecs {
     } catch (IpRangeException e) {
       throw new IllegalArgumentException(e.getMessage());
     }
+  }
+
+  /** ips minus excludeIPs as admission reads them; empty when the pool would not pass validation. */
+  public static List<AddressRange> admittedRanges(ObjectNode pool) {
+    try {
+      return admitted(pool).ranges();
+    } catch (IpRangeException e) {
+      return List.of();
+    }
+  }
+
+  /** status.totalIPCount: the size of {@link #admittedRanges}, capped at Long.MAX_VALUE; 0 if invalid. */
+  public static long admittedTotal(ObjectNode pool) {
+    try {
+      return admitted(pool).totalCapped();
+    } catch (IpRangeException e) {
+      return 0;
+    }
+  }
+
+  private static SubnetRanges admitted(ObjectNode pool) throws IpRangeException {
+    return SubnetRanges.strict(SpecReader.specText(pool, "subnet"), SpecReader.specList(pool, "ips"),
+        SpecReader.specList(pool, "excludeIPs"));
+  }
+
+  /**
+   * A reservation's spec.ips as admission reads them, of family spec.ipVersion; empty when the object is invalid
+   * (no usable ipVersion, or an entry that fails validation).
+   */
+  public static List<AddressRange> admittedReservedRanges(ObjectNode reservedIp) {
+    if (!(SpecReader.ipVersion(reservedIp) instanceof Long v) || (v != 4 && v != 6)) {
+      return List.of();
+    }
+    int version = (int) (long) v;
+    List<AddressRange> out = new ArrayList<>();
+    for (String r : SpecReader.specList(reservedIp, "ips")) {
+      AddressRange a;
+      try {
+        a = IpSyntax.parseIPRange(version, r);
+      } catch (IpRangeException e) {
+        return List.of();
+      }
+      // "::1.2.3.4" passes IsIPv4IPRange (it contains a '.') but is no IPv4 address: it can never collide with a
+      // v4 pool address, so it is dropped rather than voiding the whole object.
+      if (a.family() == version) {
+        out.add(a);
+      }
+    }
+    return RangeSet.normalize(out);
   }
 }

@@ -1,5 +1,6 @@
-package io.ippool.admission;
+package io.ippool.spiderpool.admission;
 
+import io.ippool.spiderpool.SpecReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
 import java.util.List;
@@ -23,7 +24,7 @@ final class GoSyntax {
       Map<String, String> sorted = new TreeMap<>(); // fmt prints maps sorted by key
       for (Iterator<Map.Entry<String, JsonNode>> it = ml.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        sorted.put(e.getKey(), Obj.text(e.getValue()));
+        sorted.put(e.getKey(), SpecReader.text(e.getValue()));
       }
       b.append("map[string]string{");
       boolean first = true;
@@ -41,13 +42,13 @@ final class GoSyntax {
       b.append("[]v1.LabelSelectorRequirement{");
       for (int i = 0; i < me.size(); i++) {
         JsonNode r = me.get(i);
-        b.append(i == 0 ? "" : ", ").append("v1.LabelSelectorRequirement{Key:").append(quote(Obj.text(r.path("key"))))
-            .append(", Operator:").append(quote(Obj.text(r.path("operator")))).append(", Values:");
+        b.append(i == 0 ? "" : ", ").append("v1.LabelSelectorRequirement{Key:").append(quote(SpecReader.text(r.path("key"))))
+            .append(", Operator:").append(quote(SpecReader.text(r.path("operator")))).append(", Values:");
         JsonNode vs = r.get("values");
         if (vs == null || !vs.isArray()) {
           b.append("[]string(nil)");
         } else {
-          List<String> values = Obj.texts(vs);
+          List<String> values = SpecReader.texts(vs);
           b.append("[]string{");
           for (int j = 0; j < values.size(); j++) {
             b.append(j == 0 ? "" : ", ").append(quote(values.get(j)));

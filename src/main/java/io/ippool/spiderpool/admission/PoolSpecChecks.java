@@ -1,5 +1,7 @@
-package io.ippool.admission;
+package io.ippool.spiderpool.admission;
 
+import io.ippool.spiderpool.Spiderpool;
+import io.ippool.spiderpool.SpecReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.FieldError;
@@ -36,11 +38,11 @@ final class PoolSpecChecks {
   }
 
   private static FieldError availableIPs(ObjectNode pool, int version, List<ObjectNode> existingPools) {
-    String name = Obj.name(pool);
-    String subnet = Obj.specText(pool, "subnet");
+    String name = SpecReader.name(pool);
+    String subnet = SpecReader.specText(pool, "subnet");
     SubnetRanges mine;
     try {
-      mine = SubnetRanges.strict(subnet, Obj.specList(pool, "ips"), Obj.specList(pool, "excludeIPs"));
+      mine = SubnetRanges.strict(subnet, SpecReader.specList(pool, "ips"), SpecReader.specList(pool, "excludeIPs"));
     } catch (ReversedRangeException e) {
       // Deliberate tightening (spec b.9): Spiderpool's NewCIDR swaps a reversed range and accepts it, but the
       // allocator then skips it forever and later updates fail. We refuse it where it is written.
@@ -58,20 +60,20 @@ final class PoolSpecChecks {
     }
     for (ObjectNode other : existingPools) {
       // Spiderpool finds pools sharing the subnet by this label, not by spec.subnet (spec b.9).
-      if (!label.equals(Obj.label(other, IPPoolAdmission.LABEL_CIDR)) || Objects.equals(Obj.name(other), name)) {
+      if (!label.equals(SpecReader.label(other, Spiderpool.LABEL_CIDR)) || Objects.equals(SpecReader.name(other), name)) {
         continue;
       }
-      String otherSubnet = Obj.specText(other, "subnet");
+      String otherSubnet = SpecReader.specText(other, "subnet");
       SubnetRanges theirs;
       try {
         // Stored pools are read exactly as Spiderpool would, reversed ranges included.
-        theirs = SubnetRanges.of(otherSubnet, Obj.specList(other, "ips"), Obj.specList(other, "excludeIPs"));
+        theirs = SubnetRanges.of(otherSubnet, SpecReader.specList(other, "ips"), SpecReader.specList(other, "excludeIPs"));
       } catch (IpRangeException e) {
         return FieldError.invalid("spec.subnet", otherSubnet, e.getMessage());
       }
       List<String> overlap = mine.overlappingRaws(theirs);
       if (!overlap.isEmpty()) {
-        return FieldError.forbidden("spec.ips", "overlap with IPPool " + Obj.name(other) + " in IP ranges ["
+        return FieldError.forbidden("spec.ips", "overlap with IPPool " + SpecReader.name(other) + " in IP ranges ["
             + String.join(" ", overlap) + "], " + IPPoolAdmission.JOINTLY);
       }
     }
@@ -79,20 +81,20 @@ final class PoolSpecChecks {
   }
 
   private static FieldError gateway(ObjectNode pool, int version) {
-    String gw = Obj.specOptionalText(pool, "gateway");
+    String gw = SpecReader.specOptionalText(pool, "gateway");
     if (gw == null) {
       return null;
     }
-    FieldError e = containsIP("spec.gateway", version, Obj.specText(pool, "subnet"), gw);
+    FieldError e = containsIP("spec.gateway", version, SpecReader.specText(pool, "subnet"), gw);
     if (e != null) {
       return e;
     }
-    for (String r : Obj.specList(pool, "excludeIPs")) {
+    for (String r : SpecReader.specList(pool, "excludeIPs")) {
       if (rangeContainsIP(version, r, gw)) {
         return null;
       }
     }
-    List<String> ips = Obj.specList(pool, "ips");
+    List<String> ips = SpecReader.specList(pool, "ips");
     for (int i = 0; i < ips.size(); i++) {
       if (rangeContainsIP(version, ips.get(i), gw)) {
         return FieldError.invalid("spec.ips[" + i + "]", ips.get(i), "conflicts with 'spec.gateway' " + gw
@@ -103,15 +105,15 @@ final class PoolSpecChecks {
   }
 
   private static FieldError routes(ObjectNode pool, int version) {
-    JsonNode routes = Obj.spec(pool).path("routes");
+    JsonNode routes = SpecReader.spec(pool).path("routes");
     if (!routes.isArray()) {
       return null;
     }
-    String subnet = Obj.specText(pool, "subnet");
+    String subnet = SpecReader.specText(pool, "subnet");
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < routes.size(); i++) {
-      String dst = Obj.text(routes.get(i).path("dst"));
-      String gw = Obj.text(routes.get(i).path("gw"));
+      String dst = SpecReader.text(routes.get(i).path("dst"));
+      String gw = SpecReader.text(routes.get(i).path("gw"));
       String dstField = "spec.routes[" + i + "].dst";
       if ((version == 4 && dst.equals("0.0.0.0/0")) || (version == 6 && dst.equals("::/0"))) {
         return FieldError.invalid(dstField, dst, "please specify 'spec.gateway' to configure the default route");

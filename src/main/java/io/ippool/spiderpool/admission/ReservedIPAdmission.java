@@ -1,5 +1,7 @@
-package io.ippool.admission;
+package io.ippool.spiderpool.admission;
 
+import io.ippool.spiderpool.SpecReader;
+import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.FieldError;
 import io.ippool.api.ResourceKind;
@@ -29,14 +31,14 @@ public final class ReservedIPAdmission {
 
   /** Spec b.6: derive ipVersion from ips[0], merge ips when there are several. No finalizer. Never fails. */
   public void mutate(ObjectNode rip) {
-    if (Obj.terminating(rip)) {
+    if (SpecReader.terminating(rip)) {
       return;
     }
-    List<String> ips = Obj.specList(rip, "ips");
+    List<String> ips = SpecReader.specList(rip, "ips");
     if (ips.isEmpty()) {
       return;
     }
-    Object version = Obj.ipVersion(rip);
+    Object version = SpecReader.ipVersion(rip);
     if (version == null) {
       if (IpSyntax.isIPRange(4, ips.get(0))) {
         version = 4L;
@@ -45,7 +47,7 @@ public final class ReservedIPAdmission {
       } else {
         return;
       }
-      Obj.specForWrite(rip).put("ipVersion", (Long) version);
+      SpecReader.specForWrite(rip).put("ipVersion", (Long) version);
     }
     if (version instanceof Long v && (v == 4 || v == 6)) {
       try {
@@ -58,9 +60,9 @@ public final class ReservedIPAdmission {
 
   /** Spec b.7 CREATE. */
   public void validateCreate(ObjectNode rip) {
-    FieldError e = IpVersionCheck.check(Obj.ipVersion(rip), settings, NIL_VERSION);
+    FieldError e = IpVersionCheck.check(SpecReader.ipVersion(rip), settings, NIL_VERSION);
     if (e == null) {
-      e = ips(rip, (int) (long) (Long) Obj.ipVersion(rip));
+      e = ips(rip, (int) (long) (Long) SpecReader.ipVersion(rip));
     }
     if (e != null) {
       throw invalid(rip, e);
@@ -69,14 +71,14 @@ public final class ReservedIPAdmission {
 
   /** Spec b.7 UPDATE. */
   public void validateUpdate(ObjectNode oldRip, ObjectNode newRip) {
-    if (Obj.terminating(newRip)) {
-      if (!Obj.terminating(oldRip)) {
+    if (SpecReader.terminating(newRip)) {
+      if (!SpecReader.terminating(oldRip)) {
         return;
       }
       throw ApiException.forbidden(null, null, null, "cannot update a terminating ReservedIP");
     }
-    Object oldVersion = Obj.ipVersion(oldRip);
-    Object newVersion = Obj.ipVersion(newRip);
+    Object oldVersion = SpecReader.ipVersion(oldRip);
+    Object newVersion = SpecReader.ipVersion(newRip);
     if (oldVersion != null && newVersion != null && !oldVersion.equals(newVersion)) {
       throw invalid(newRip, FieldError.forbidden("spec.ipVersion", "is not changeable"));
     }
@@ -85,7 +87,7 @@ public final class ReservedIPAdmission {
 
   /** Only the first bad entry is reported, as in Spiderpool. */
   private static FieldError ips(ObjectNode rip, int version) {
-    List<String> ips = Obj.specList(rip, "ips");
+    List<String> ips = SpecReader.specList(rip, "ips");
     for (int i = 0; i < ips.size(); i++) {
       try {
         IpSyntax.checkIPRange(version, ips.get(i));
@@ -97,6 +99,6 @@ public final class ReservedIPAdmission {
   }
 
   private static ApiException invalid(ObjectNode rip, FieldError e) {
-    return ApiException.invalid(ResourceKind.GROUP, KIND, Obj.name(rip), List.of(e));
+    return ApiException.invalid(Spiderpool.GROUP, KIND, SpecReader.name(rip), List.of(e));
   }
 }

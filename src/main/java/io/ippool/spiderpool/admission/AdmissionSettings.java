@@ -1,4 +1,4 @@
-package io.ippool.admission;
+package io.ippool.spiderpool.admission;
 
 /**
  * The spiderpool-conf switches the webhooks read. SpiderSubnet is not served here, so its checks are always off

@@ -1,4 +1,4 @@
-package io.ippool.admission;
+package io.ippool.spiderpool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -7,24 +7,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Read access to the parts of a Kubernetes object JSON the webhooks look at, with Go's zero-value reading of
- * absent fields (a missing string is "", a missing list is empty) so checks see what Spiderpool's typed structs
- * would.
+ * The one reader of Spiderpool objects' JSON: the parts webhooks, allocator and projections look at, with Go's
+ * zero-value reading of absent fields (a missing string is "", a missing list is empty) so checks see what
+ * Spiderpool's typed structs would. {@link PoolSpecs} builds the allocator's view of a spec on top of it.
  */
-final class Obj {
-  private Obj() {
+public final class SpecReader {
+  private SpecReader() {
   }
 
-  static String name(ObjectNode o) {
+  public static String name(ObjectNode o) {
     return text(o.path("metadata").path("name"));
   }
 
-  static boolean terminating(ObjectNode o) {
+  public static boolean terminating(ObjectNode o) {
     JsonNode ts = o.path("metadata").get("deletionTimestamp");
     return ts != null && !ts.isNull();
   }
 
-  static boolean hasFinalizer(ObjectNode o, String finalizer) {
+  public static boolean hasFinalizer(ObjectNode o, String finalizer) {
     for (JsonNode f : o.path("metadata").path("finalizers")) {
       if (finalizer.equals(f.asText())) {
         return true;
@@ -33,36 +33,36 @@ final class Obj {
     return false;
   }
 
-  static String label(ObjectNode o, String key) {
+  public static String label(ObjectNode o, String key) {
     JsonNode v = o.path("metadata").path("labels").get(key);
     return v == null || v.isNull() ? null : v.asText();
   }
 
-  static JsonNode spec(ObjectNode o) {
+  public static JsonNode spec(ObjectNode o) {
     return o.path("spec");
   }
 
   /** A spec string field; "" when absent, as a Go string would be. */
-  static String specText(ObjectNode o, String field) {
+  public static String specText(ObjectNode o, String field) {
     return text(spec(o).path(field));
   }
 
   /** A spec *string field: null when absent or null. */
-  static String specOptionalText(ObjectNode o, String field) {
+  public static String specOptionalText(ObjectNode o, String field) {
     JsonNode v = spec(o).get(field);
     return v == null || v.isNull() ? null : text(v);
   }
 
   /** A spec []string field; empty when absent. */
-  static List<String> specList(ObjectNode o, String field) {
+  public static List<String> specList(ObjectNode o, String field) {
     return texts(spec(o).path(field));
   }
 
-  static boolean hasSpecList(ObjectNode o, String field) {
+  public static boolean hasSpecList(ObjectNode o, String field) {
     return spec(o).path(field).isArray();
   }
 
-  static List<String> texts(JsonNode array) {
+  public static List<String> texts(JsonNode array) {
     List<String> out = new ArrayList<>();
     if (array.isArray()) {
       for (JsonNode n : array) {
@@ -72,7 +72,7 @@ final class Obj {
     return out;
   }
 
-  static String text(JsonNode n) {
+  public static String text(JsonNode n) {
     if (n == null || n.isNull() || n.isMissingNode()) {
       return "";
     }
@@ -83,7 +83,7 @@ final class Obj {
    * spec.ipVersion: null when absent or null, a Long when an integral number, otherwise the raw node (which the
    * schema layer should have refused; validation reports it as an unsupported value).
    */
-  static Object ipVersion(ObjectNode o) {
+  public static Object ipVersion(ObjectNode o) {
     JsonNode v = spec(o).get("ipVersion");
     if (v == null || v.isNull()) {
       return null;
@@ -94,17 +94,17 @@ final class Obj {
     return v.isValueNode() ? v.asText() : v.toString();
   }
 
-  static ObjectNode specForWrite(ObjectNode o) {
+  public static ObjectNode specForWrite(ObjectNode o) {
     JsonNode s = o.get("spec");
     return s instanceof ObjectNode so ? so : o.putObject("spec");
   }
 
-  static ObjectNode metadataForWrite(ObjectNode o) {
+  public static ObjectNode metadataForWrite(ObjectNode o) {
     JsonNode m = o.get("metadata");
     return m instanceof ObjectNode mo ? mo : o.putObject("metadata");
   }
 
-  static void setList(ObjectNode spec, String field, List<String> values) {
+  public static void setList(ObjectNode spec, String field, List<String> values) {
     ArrayNode a = spec.putArray(field);
     values.forEach(a::add);
   }
