@@ -1,5 +1,6 @@
 package io.ippool.cli;
 
+import io.ippool.store.ReportingQueries;
 import io.ippool.api.JsonStrings;
 
 import io.ippool.store.DatabaseUrl;
@@ -40,10 +41,7 @@ public final class ReportCommand implements Callable<Integer> {
   /** Output formats. */
   public enum Output { table, csv, json }
 
-  static final String QUERY = """
-      SELECT pool, subnet, ip_version, total, excluded, reserved, allocated, free, percent_used
-        FROM reporting.pool_utilization
-       ORDER BY pool""";
+  static final String QUERY = ReportingQueries.POOL_UTILIZATION;
 
   @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "table",
       description = "table, csv or json. Default: ${DEFAULT-VALUE}")

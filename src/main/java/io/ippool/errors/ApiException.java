@@ -51,7 +51,7 @@ public class ApiException extends RuntimeException {
 
   // ---- factories worded as k8s.io/apimachinery/pkg/api/errors ----
 
-  /** {@code gr} is "plural.group", e.g. spiderippools.spiderpool.spidernet.io. */
+  /** {@code gr} is "plural.group", as errors name the resource. */
   public static ApiException notFound(String group, String plural, String name) {
     return new ApiException(404, "NotFound", qualified(group, plural) + " \"" + name + "\" not found",
         new Details(name, group, plural, List.of()));

@@ -27,7 +27,8 @@ public final class ApiRouter {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
   private static final Set<String> ANONYMOUS_PATHS = Set.of("/healthz", "/livez", "/readyz", "/version");
   public static final String USER = "ippool.user";
-  private static final String IPAM_PREFIX = "/v1/ipam/";
+  /** Paths of the node API (allocation): only node identities may call them, and they need the database. */
+  private final String nodeApiPrefix;
 
   private final Vertx vertx;
   private final DiscoveryDocuments discovery;
@@ -40,8 +41,9 @@ public final class ApiRouter {
 
   public ApiRouter(Vertx vertx, DiscoveryDocuments discovery, ResourceEndpoint resources, Health health,
                    Authenticator authenticator, Authorizer authorizer, OpenApiEndpoint openApi,
-                   Consumer<Router> extraRoutes) {
+                   String nodeApiPrefix, Consumer<Router> extraRoutes) {
     this.authenticator = authenticator;
+    this.nodeApiPrefix = nodeApiPrefix;
     this.vertx = vertx;
     this.discovery = discovery;
     this.resources = resources;
@@ -111,7 +113,7 @@ public final class ApiRouter {
   private void requireReady(RoutingContext ctx) {
     String why = health.notReadyReason();
     String path = ctx.normalizedPath();
-    boolean needsDatabase = path.startsWith(IPAM_PREFIX) || path.equals("/metrics")
+    boolean needsDatabase = path.startsWith(nodeApiPrefix) || path.equals("/metrics")
         || requestInfo(ctx).resourceRequest();
     if (why != null && needsDatabase) {
       ctx.fail(ApiException.serviceUnavailable(why));
@@ -139,14 +141,14 @@ public final class ApiRouter {
 
   private void authorize(RoutingContext ctx) {
     UserInfo user = ctx.get(USER);
-    if (ctx.normalizedPath().startsWith(IPAM_PREFIX) && !isNodeOrAdmin(user)) {
+    if (ctx.normalizedPath().startsWith(nodeApiPrefix) && !isNodeOrAdmin(user)) {
       // Allocation is the CNI plugin's job: only node identities (and cluster admins) may call it over HTTPS.
       ctx.fail(new ApiException(403, "Forbidden", "forbidden: User \"" + user.name() + "\" cannot "
           + ctx.request().method().name().toLowerCase() + " path \"" + ctx.normalizedPath()
           + "\": the IPAM API is only for node identities (group system:nodes)", ApiException.Details.none()));
       return;
     }
-    if (ctx.normalizedPath().startsWith(IPAM_PREFIX)) {
+    if (ctx.normalizedPath().startsWith(nodeApiPrefix)) {
       ctx.next(); // node identity is the whole policy for the IPAM API
       return;
     }

@@ -1,5 +1,6 @@
 package io.ippool.http;
 
+import io.ippool.store.Database;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
@@ -71,6 +72,6 @@ public final class Health {
     if (why != null) {
       return Future.failedFuture(why);
     }
-    return pool.query("SELECT 1").execute().mapEmpty();
+    return Database.ping(pool);
   }
 }

@@ -1,5 +1,6 @@
 package io.ippool.importer;
 
+import io.ippool.store.allocation.AllocationImport;
 import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,24 +1,25 @@
 package io.ippool.ipam;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.ipam.AllocationRepository.BatchRequest;
+import io.ippool.ipam.AllocationRepository.EntryAnswer;
+import io.ippool.ipam.AllocationRepository.EntryRequest;
+import io.ippool.ipam.AllocationRepository.JobAnswer;
+import io.ippool.ipam.AllocationRepository.JobRequest;
 import io.ippool.ipam.IpamModels.AddArgs;
 import io.ippool.ipam.IpamModels.AddResponse;
 import io.ippool.ipam.PoolSelection.Candidate;
 import io.ippool.ipam.PoolSelection.PodContext;
-import io.ippool.store.allocation.AllocationStore;
-import io.ippool.store.allocation.AllocationStore.Allocation;
-import io.ippool.store.allocation.AllocationStore.StoredPool;
+import io.ippool.spiderpool.Allocation;
+import io.ippool.spiderpool.StoredPool;
 import io.ippool.spiderpool.PoolSpecs;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.sqlclient.Pool;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,9 +35,8 @@ import java.util.TreeSet;
 final class AddBatch {
   /** Pool edits racing one batch this many times in a row are not a race any more: give up. */
   static final int MAX_ATTEMPTS = 8;
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  private final Pool db;
+  private final AllocationRepository repository;
   private final PlannedPools planned;
   private final AllocatorConfig cfg;
   private final List<Job> jobs;
@@ -78,16 +78,17 @@ final class AddBatch {
     }
   }
 
-  private AddBatch(Pool db, PlannedPools planned, AllocatorConfig cfg, List<Job> jobs) {
-    this.db = db;
+  private AddBatch(AllocationRepository repository, PlannedPools planned, AllocatorConfig cfg, List<Job> jobs) {
+    this.repository = repository;
     this.planned = planned;
     this.cfg = cfg;
     this.jobs = jobs;
   }
 
   /** Serves the jobs: completes each job's promise. */
-  static Future<Void> run(Pool db, PlannedPools planned, AllocatorConfig cfg, List<Job> jobs) {
-    AddBatch batch = new AddBatch(db, planned, cfg, jobs);
+  static Future<Void> run(AllocationRepository repository, PlannedPools planned, AllocatorConfig cfg,
+                          List<Job> jobs) {
+    AddBatch batch = new AddBatch(repository, planned, cfg, jobs);
     return batch.attempt(1).onComplete(ar -> {
       for (Job job : jobs) {
         if (ar.failed()) {
@@ -107,13 +108,13 @@ final class AddBatch {
     return (n == 1 ? planned.get(names) : planned.fresh(names)).compose(read -> {
       pools = read;
       jobs.forEach(this::plan);
-      return AllocationStore.allocateBatch(db, request());
+      return repository.allocate(request());
     }).compose(answer -> {
-      if (answer.path("stale").asBoolean()) {
+      if (answer.stale()) {
         return n < MAX_ATTEMPTS ? attempt(n + 1)
             : Future.failedFuture(new IpamException("IPPools kept changing while allocating, retry"));
       }
-      settle(answer.path("jobs"));
+      settle(answer.jobs());
       return respond();
     });
   }
@@ -129,7 +130,7 @@ final class AddBatch {
         StoredPool pool = pools.get(p);
         if (pool == null) {
           job.error = Allocator.STANDARD + "failed to get original IPPool " + p
-              + ": spiderippools.spiderpool.spidernet.io \"" + p + "\" not found";
+              + ": " + Spiderpool.IPPOOL.groupResource() + " \"" + p + "\" not found";
           job.entries.clear();
           return;
         }
@@ -152,67 +153,52 @@ final class AddBatch {
   }
 
   /**
-   * The batch for ipam_allocate_batch. Every pool read is sent with its fingerprint, the filtered-out ones
-   * too: the answer then holds for the pools exactly as they were filtered.
+   * The batch as planned. Every pool read is sent with its fingerprint, the filtered-out ones too: the answer
+   * then holds for the pools exactly as they were filtered.
    */
-  private ObjectNode request() {
-    ObjectNode req = NODES.objectNode();
-    ObjectNode fingerprints = req.putObject("pools");
+  private BatchRequest request() {
+    Map<String, String> fingerprints = new LinkedHashMap<>();
     pools.values().forEach(p -> fingerprints.put(p.name(), p.fingerprint()));
-    req.put("maxAllocated", cfg.maxAllocatedIPs());
-    ArrayNode arr = req.putArray("jobs");
+    List<JobRequest> requests = new ArrayList<>();
     for (Job job : jobs) {
-      ObjectNode j = arr.addObject();
-      j.put("container", job.args.containerID());
-      j.put("ifName", job.args.ifName());
-      j.put("namespace", job.args.podNamespace());
-      j.put("pod", job.args.podName());
-      j.put("uid", job.args.podUID());
-      j.put("node", job.ctx.pod().nodeName() == null ? "" : job.ctx.pod().nodeName());
-      ArrayNode entries = j.putArray("entries");
+      List<EntryRequest> entries = new ArrayList<>();
       for (Entry e : job.entries) {
-        ObjectNode en = entries.addObject();
-        en.put("nic", e.candidate.nic());
-        en.put("family", e.candidate.family());
-        ArrayNode order = en.putArray("pools");
-        e.ordered.forEach(order::add);
+        entries.add(new EntryRequest(e.candidate.nic(), e.candidate.family(), e.ordered));
       }
+      requests.add(new JobRequest(job.args.containerID(), job.args.ifName(), job.args.podNamespace(),
+          job.args.podName(), job.args.podUID(), job.ctx.pod().nodeName() == null ? "" : job.ctx.pod().nodeName(),
+          entries));
     }
-    return req;
+    return new BatchRequest(fingerprints, cfg.maxAllocatedIPs(), requests);
   }
 
-  private void settle(JsonNode answers) {
+  private void settle(List<JobAnswer> answers) {
     for (int i = 0; i < jobs.size(); i++) {
       Job job = jobs.get(i);
-      JsonNode answer = answers.get(i);
-      if (answer.has("existing")) {
+      JobAnswer answer = answers.get(i);
+      if (answer.existing() != null) {
         job.error = null;
-        job.existing = new ArrayList<>();
-        for (JsonNode a : answer.get("existing")) {
-          job.existing.add(new Allocation(job.args.containerID(), a.get("ifName").asText(), a.get("family").asInt(),
-              new BigInteger(a.get("address").asText()), a.get("pool").asText()));
-        }
+        job.existing = new ArrayList<>(answer.existing());
         continue;
       }
-      JsonNode got = answer.path("entries");
+      List<EntryAnswer> got = answer.entries();
       for (int k = 0; k < got.size(); k++) {
         Entry e = job.entries.get(k);
-        JsonNode g = got.get(k);
-        if (g.has("reasons")) {
-          job.error = exhaustedError(e, g.get("reasons"));
+        EntryAnswer g = got.get(k);
+        if (g.reasons() != null) {
+          job.error = exhaustedError(e, g.reasons());
           break;
         }
-        e.got = new Allocation(job.args.containerID(), e.candidate.nic(), e.candidate.family(),
-            new BigInteger(g.get("address").asText()), g.get("pool").asText());
+        e.got = g.got();
       }
     }
   }
 
   /** One reason per pool of the entry, in the order they were tried. */
-  private String exhaustedError(Entry e, JsonNode reasons) {
+  private String exhaustedError(Entry e, List<String> reasons) {
     List<String> errors = new ArrayList<>();
     for (int i = 0; i < reasons.size(); i++) {
-      errors.add("threshold".equals(reasons.get(i).asText())
+      errors.add("threshold".equals(reasons.get(i))
           ? Allocator.USED_OUT + ", threshold of IP records(<=" + cfg.maxAllocatedIPs() + ") for IPPool "
               + e.ordered.get(i) + " exceeded"
           : Allocator.USED_OUT);
@@ -235,7 +221,7 @@ final class AddBatch {
       held.stream().map(Allocation::pool).filter(p -> !pools.containsKey(p)).forEach(missing::add);
     }
     Future<Map<String, StoredPool>> more = missing.isEmpty() ? Future.succeededFuture(Map.of())
-        : AllocationStore.readPools(db, missing);
+        : repository.readPools(missing);
     return more.map(extra -> {
       Map<String, StoredPool> all = new HashMap<>(pools);
       all.putAll(extra);

@@ -8,14 +8,12 @@ import io.ippool.ipam.IpamModels.BatchDelArgs;
 import io.ippool.ipam.IpamModels.DelArgs;
 import io.ippool.ipam.IpamModels.IpConfig;
 import io.ippool.ipam.PoolSelection.Candidate;
-import io.ippool.ipam.PoolSelection.CatalogPool;
 import io.ippool.ipam.PoolSelection.PodContext;
 import io.ippool.ipam.internal.Lanes;
-import io.ippool.store.allocation.AllocationStore;
-import io.ippool.store.allocation.AllocationStore.Allocation;
+import io.ippool.spiderpool.Allocation;
+import io.ippool.spiderpool.Release;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Map;
 
@@ -37,7 +35,7 @@ public final class Allocator {
   static final String USED_OUT = "all IP addresses used out";
   static final String EXHAUSTED_SUFFIX = ", all IPs have been exhausted";
 
-  private final Pool db;
+  private final AllocationRepository repository;
   private final KubeMetadata meta;
   private final AllocatorConfig cfg;
   private volatile AllocationMetrics metrics = AllocationMetrics.NONE;
@@ -45,12 +43,12 @@ public final class Allocator {
   private final Lanes<AddBatch.Job> addLanes;
   private final Lanes<ReleaseJob> releaseLanes;
 
-  public Allocator(Pool db, KubeMetadata meta, AllocatorConfig cfg) {
-    this.db = db;
+  public Allocator(AllocationRepository repository, KubeMetadata meta, AllocatorConfig cfg) {
+    this.repository = repository;
     this.meta = meta;
     this.cfg = cfg;
-    PlannedPools planned = new PlannedPools(db);
-    this.addLanes = new Lanes<>(cfg.maxBatch(), cfg.inFlightPerLane(), jobs -> AddBatch.run(db, planned, cfg, jobs));
+    PlannedPools planned = new PlannedPools(repository);
+    this.addLanes = new Lanes<>(cfg.maxBatch(), cfg.inFlightPerLane(), jobs -> AddBatch.run(repository, planned, cfg, jobs));
     this.releaseLanes = new Lanes<>(cfg.maxBatch(), cfg.inFlightPerLane(), this::runReleases);
   }
 
@@ -60,7 +58,7 @@ public final class Allocator {
 
   /** GET /v1/ipam/healthy: the database answers. */
   public Future<Void> healthy() {
-    return db.query("SELECT 1").execute().mapEmpty();
+    return repository.ping();
   }
 
   // ------------------------------------------------------------------------------------------------ ADD
@@ -139,11 +137,11 @@ public final class Allocator {
 
   /** What the container holds when it already has the interface (a repeated ADD), else null. */
   private Future<AddResponse> alreadyHeld(AddArgs args) {
-    return AllocationStore.byContainers(db, List.of(args.containerID())).compose(existing -> {
+    return repository.byContainers(List.of(args.containerID())).compose(existing -> {
       if (existing.stream().noneMatch(a -> a.ifName().equals(args.ifName()))) {
         return Future.succeededFuture(null);
       }
-      return AllocationStore.readPools(db, existing.stream().map(Allocation::pool).toList())
+      return repository.readPools(existing.stream().map(Allocation::pool).toList())
           .map(pools -> AddResponses.of(cfg, args, existing, pools, Map.of(), Map.of()));
     });
   }
@@ -152,9 +150,7 @@ public final class Allocator {
     try {
       return Future.succeededFuture(nonEmpty(PoolSelection.candidates(args, ctx.pod(), ctx.ns(), null, cfg)));
     } catch (PoolSelection.NeedCatalog needed) {
-      return AllocationStore.catalog(db).compose(entries -> {
-        List<CatalogPool> catalog = entries.stream()
-            .map(e -> new CatalogPool(e.name(), e.family(), e.isDefault())).toList();
+      return repository.catalog().compose(catalog -> {
         try {
           return Future.succeededFuture(nonEmpty(PoolSelection.candidates(args, ctx.pod(), ctx.ns(), catalog, cfg)));
         } catch (IpamException e) {
@@ -176,7 +172,7 @@ public final class Allocator {
   // -------------------------------------------------------------------------------------------- release
 
   /** One DEL waiting in the release lane. */
-  private record ReleaseJob(AllocationStore.Release release, Promise<Void> promise) {
+  private record ReleaseJob(Release release, Promise<Void> promise) {
   }
 
   /**
@@ -193,13 +189,13 @@ public final class Allocator {
   }
 
   private Future<Void> releaseUnobserved(DelArgs args) {
-    return queueRelease(new ReleaseJob(new AllocationStore.Release(args.containerID(), args.ifName(),
+    return queueRelease(new ReleaseJob(new Release(args.containerID(), args.ifName(),
         args.podNamespace(), args.podName(), args.podUID()), Promise.promise()));
   }
 
   /** DELETE /v1/ipam/ips: releases every address of the pod (all containers and interfaces). */
   public Future<Void> releasePod(BatchDelArgs args) {
-    return queueRelease(new ReleaseJob(new AllocationStore.Release(null, null, args.podNamespace(), args.podName(),
+    return queueRelease(new ReleaseJob(new Release(null, null, args.podNamespace(), args.podName(),
         args.podUID()), Promise.promise()));
   }
 
@@ -211,7 +207,7 @@ public final class Allocator {
   }
 
   private Future<?> runReleases(List<ReleaseJob> jobs) {
-    return AllocationStore.releaseBatch(db, jobs.stream().map(ReleaseJob::release).toList()).onComplete(ar -> {
+    return repository.release(jobs.stream().map(ReleaseJob::release).toList()).onComplete(ar -> {
       for (ReleaseJob job : jobs) {
         if (ar.failed()) {
           job.promise().tryFail(new IpamException("failed to release IP addresses: " + ar.cause().getMessage()));

@@ -1,9 +1,7 @@
 package io.ippool.ipam;
 
-import io.ippool.store.allocation.AllocationStore;
-import io.ippool.store.allocation.AllocationStore.StoredPool;
+import io.ippool.spiderpool.StoredPool;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,11 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * normally costs one statement, not two.
  */
 final class PlannedPools {
-  private final Pool db;
+  private final AllocationRepository repository;
   private final Map<String, StoredPool> known = new ConcurrentHashMap<>();
 
-  PlannedPools(Pool db) {
-    this.db = db;
+  PlannedPools(AllocationRepository repository) {
+    this.repository = repository;
   }
 
   /** The named pools that exist with allocator state: remembered ones as remembered, others read. */
@@ -52,7 +50,7 @@ final class PlannedPools {
   }
 
   private Future<Map<String, StoredPool>> read(Collection<String> names) {
-    return AllocationStore.poolsToPlan(db, names).map(read -> {
+    return repository.poolsToPlan(names).map(read -> {
       for (String n : names) {
         StoredPool p = read.get(n);
         if (p == null) {

@@ -1,5 +1,6 @@
 package io.ippool.ipam;
 
+import io.ippool.spiderpool.PoolCatalogEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,10 +37,6 @@ final class PoolSelection {
   record Candidate(String nic, int family, List<String> pools, boolean cleanGateway) {
   }
 
-  /** A pool as the catalog (all pools) knows it, for spec.default and wildcards. */
-  record CatalogPool(String name, int family, boolean isDefault) {
-  }
-
   /** Thrown by {@link #candidates} when called without a catalog but the request needs one. */
   static final class NeedCatalog extends RuntimeException {
     NeedCatalog() {
@@ -52,7 +49,7 @@ final class PoolSelection {
    * it (cluster default pools, wildcards) throw {@link NeedCatalog} and the caller retries with it.
    */
   static List<Candidate> candidates(IpamModels.AddArgs args, KubeMetadata.Pod pod, KubeMetadata.Meta ns,
-                                    List<CatalogPool> catalog, AllocatorConfig cfg) {
+                                    List<PoolCatalogEntry> catalog, AllocatorConfig cfg) {
     Map<String, String> anno = pod.annotations();
     List<Candidate> out = new ArrayList<>();
     if (anno.containsKey(ANNO_SUBNETS) || anno.containsKey(ANNO_SUBNET)) {
@@ -115,8 +112,8 @@ final class PoolSelection {
     if (catalog == null) {
       throw new NeedCatalog();
     }
-    List<String> d4 = catalog.stream().filter(p -> p.isDefault() && p.family() == 4).map(CatalogPool::name).toList();
-    List<String> d6 = catalog.stream().filter(p -> p.isDefault() && p.family() == 6).map(CatalogPool::name).toList();
+    List<String> d4 = catalog.stream().filter(p -> p.isDefault() && p.family() == 4).map(PoolCatalogEntry::name).toList();
+    List<String> d6 = catalog.stream().filter(p -> p.isDefault() && p.family() == 6).map(PoolCatalogEntry::name).toList();
     if (d4.isEmpty() && d6.isEmpty()) {
       throw new IpamException("no IPPool available, no pool selection rules of any type are specified");
     }
@@ -162,7 +159,7 @@ final class PoolSelection {
   }
 
   /** Replaces wildcard entries by every pool of the family whose name matches (Go filepath.Match), in name order. */
-  static List<String> expand(List<String> names, int family, List<CatalogPool> catalog) {
+  static List<String> expand(List<String> names, int family, List<PoolCatalogEntry> catalog) {
     List<String> out = new ArrayList<>();
     for (String n : names) {
       if (n.indexOf('*') < 0 && n.indexOf('?') < 0 && n.indexOf('[') < 0) {
@@ -173,7 +170,7 @@ final class PoolSelection {
         throw new NeedCatalog();
       }
       Pattern p = glob(n, family);
-      for (CatalogPool c : catalog) {
+      for (PoolCatalogEntry c : catalog) {
         if (c.family() == family && p.matcher(c.name()).matches()) {
           out.add(c.name());
         }

@@ -1,5 +1,7 @@
 package io.ippool.metrics;
 
+import io.ippool.store.stats.PoolStats;
+import io.ippool.store.Revisions;
 import io.ippool.store.watch.EventHub;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,7 +30,6 @@ import org.slf4j.LoggerFactory;
 public final class MetricsProbes {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsProbes.class);
   public static final long DEFAULT_PERIOD_MS = 10_000;
-  private static final String CURRENT_REVISION = "SELECT value FROM revision_counter";
 
   private final Pool pool;
   private final EventHub hub;
@@ -83,8 +84,7 @@ public final class MetricsProbes {
       return Future.succeededFuture();
     }
     running = true;
-    Future<Void> revision = pool.query(CURRENT_REVISION).execute().map(rows -> {
-      long current = rows.iterator().next().getLong(0);
+    Future<Void> revision = Revisions.current(pool).map(current -> {
       committed.set(current);
       // A write may commit and be dispatched between our read and now: never report negative lag.
       lag.set(Math.max(0, current - hub.lastDispatched()));

@@ -1,5 +1,6 @@
 package io.ippool.server;
 
+import io.ippool.store.allocation.SqlAllocationRepository;
 import io.ippool.admission.webhook.NamespaceLabels;
 import io.ippool.admission.webhook.WebhookConfigurations;
 import io.ippool.admission.webhook.WebhookDispatcher;
@@ -22,7 +23,7 @@ import io.ippool.http.resource.WatchHandler;
 import io.ippool.metrics.Metrics;
 import io.ippool.metrics.MetricsProbes;
 import io.ippool.metrics.MicrometerAllocationMetrics;
-import io.ippool.metrics.SqlPoolStats;
+import io.ippool.store.stats.SqlPoolStats;
 import io.ippool.metrics.http.MetricsRoutes;
 import io.ippool.metrics.http.RequestMetricsHandler;
 import io.ippool.registry.KindDefinition;
@@ -108,7 +109,7 @@ public final class ApiServer {
     KubernetesClient cluster = auth.kube != null ? auth.kube : KubeConnection.client(config.auth().kubeconfig);
     ownClusterClient = auth.kube == null ? cluster : null;
     kubeMetadata = cluster == null ? KubeMetadata.standalone() : await(Fabric8KubeMetadata.start(vertx, cluster));
-    allocator = new Allocator(pool, kubeMetadata, AllocatorConfig.defaults())
+    allocator = new Allocator(new SqlAllocationRepository(pool), kubeMetadata, AllocatorConfig.defaults())
         .withMetrics(new MicrometerAllocationMetrics(metrics));
     ResourceRegistry registry = new ResourceRegistry(store);
     List<KindDefinition> served = ServedKinds.all(ServedKinds.spiderpoolAdmissions());
@@ -124,7 +125,7 @@ public final class ApiServer {
     watches = new WatchHandler(vertx, store, hub);
     ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, watches);
     ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health, auth.authenticator,
-        auth.authorizer, new OpenApiRoutes(), r -> {
+        auth.authorizer, new OpenApiRoutes(), IpamRoutes.PREFIX, r -> {
           MetricsRoutes.mount(r, metrics);
           IpamRoutes.mount(r, allocator);
         });

@@ -1,5 +1,6 @@
 package io.ippool.store;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -10,6 +11,11 @@ import io.vertx.sqlclient.PoolOptions;
 /** Builds the Vert.x connection pool for a database URL. */
 public final class Database {
   private Database() {
+  }
+
+  /** The database answers a query (readiness probes). */
+  public static Future<Void> ping(Pool pool) {
+    return pool.query("SELECT 1").execute().mapEmpty();
   }
 
   public static Pool pool(Vertx vertx, DatabaseUrl url, int maxSize) {

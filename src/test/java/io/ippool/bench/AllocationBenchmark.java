@@ -1,5 +1,6 @@
 package io.ippool.bench;
 
+import io.ippool.store.allocation.SqlAllocationRepository;
 import io.ippool.ipam.Allocator;
 import io.ippool.ipam.AllocatorConfig;
 import io.ippool.ipam.IpamModels.AddArgs;
@@ -70,7 +71,7 @@ public final class AllocationBenchmark {
     row("");
 
     try (AllocFixture fx = AllocFixture.on(bench, 16)) {
-      Allocator alloc = new Allocator(fx.db, KubeMetadata.standalone(), cfg);
+      Allocator alloc = new Allocator(new SqlAllocationRepository(fx.db), KubeMetadata.standalone(), cfg);
       row("| scenario | clients | allocations | alloc/s | p50 ms | p99 ms | per pool event |");
       row("|---|---:|---:|---:|---:|---:|---:|");
       AtomicInteger pod = new AtomicInteger();

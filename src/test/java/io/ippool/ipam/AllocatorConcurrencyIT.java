@@ -1,5 +1,6 @@
 package io.ippool.ipam;
 
+import io.ippool.store.allocation.SqlAllocationRepository;
 import static io.ippool.store.allocation.AllocFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,8 +30,8 @@ class AllocatorConcurrencyIT {
       a.pool("big", "10.20.0.0/16", List.of("10.20.0.1-10.20.255.254"));
       AllocatorConfig cfg = AllocatorConfig.defaults().withMaxAllocatedIPs(0);
       Allocator[] allocators = {
-          new Allocator(a.db, KubeMetadata.standalone(), cfg),
-          new Allocator(b.db, KubeMetadata.standalone(), cfg)};
+          new Allocator(new SqlAllocationRepository(a.db), KubeMetadata.standalone(), cfg),
+          new Allocator(new SqlAllocationRepository(b.db), KubeMetadata.standalone(), cfg)};
       AtomicInteger issued = new AtomicInteger();
       Set<String> handedOut = ConcurrentHashMap.newKeySet();
       AtomicInteger duplicatesSeen = new AtomicInteger();

@@ -1,5 +1,6 @@
 package io.ippool.ipam;
 
+import io.ippool.store.allocation.SqlAllocationRepository;
 import io.ippool.spiderpool.Spiderpool;
 import static io.ippool.store.allocation.AllocFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,7 +54,7 @@ class AllocatorIT {
   @BeforeEach
   void setUp() {
     fx = AllocFixture.fresh();
-    alloc = new Allocator(fx.db, meta, AllocatorConfig.defaults());
+    alloc = new Allocator(new SqlAllocationRepository(fx.db), meta, AllocatorConfig.defaults());
   }
 
   @AfterEach
@@ -429,7 +430,7 @@ class AllocatorIT {
 
   @Test
   void threshold_maxAllocatedIPs() {
-    Allocator small = new Allocator(fx.db, meta, AllocatorConfig.defaults().withMaxAllocatedIPs(1));
+    Allocator small = new Allocator(new SqlAllocationRepository(fx.db), meta, AllocatorConfig.defaults().withMaxAllocatedIPs(1));
     fx.pool("p", "10.11.0.0/24", List.of("10.11.0.1-10.11.0.9"));
     await(small.allocate(add("a", List.of("p"), List.of())));
     String msg = assertThrows(IpamException.class, () -> await(small.allocate(add("b", List.of("p"), List.of()))))

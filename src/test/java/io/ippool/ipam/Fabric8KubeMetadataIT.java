@@ -1,5 +1,6 @@
 package io.ippool.ipam;
 
+import io.ippool.store.allocation.SqlAllocationRepository;
 import static io.ippool.store.allocation.AllocFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,7 +49,7 @@ class Fabric8KubeMetadataIT {
         s.putObject("nodeAffinity").putObject("matchLabels").put("zone", "east");
         s.putObject("namespaceAffinity").putObject("matchLabels").put("tier", "gold");
       });
-      Allocator alloc = new Allocator(fx.db, meta, AllocatorConfig.defaults());
+      Allocator alloc = new Allocator(new SqlAllocationRepository(fx.db), meta, AllocatorConfig.defaults());
       var r = await(alloc.allocate(new IpamModels.AddArgs("c1", "eth0", "", "team-a", "web-1", "u1", List.of(),
           List.of(), false, false)));
       assertEquals("10.30.0.1/24", r.ips().get(0).address());

@@ -1,5 +1,6 @@
 package io.ippool.metrics;
 
+import io.ippool.store.stats.PoolStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ippool.store.Database;
@@ -12,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.ippool.store.stats.SqlPoolStats;
 import org.junit.jupiter.api.Test;
 
 /**

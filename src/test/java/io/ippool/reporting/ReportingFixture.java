@@ -1,5 +1,6 @@
 package io.ippool.reporting;
 
+import io.ippool.store.allocation.SqlAllocationRepository;
 import static io.ippool.store.allocation.AllocFixture.await;
 
 import io.ippool.ipam.Allocator;
@@ -32,7 +33,7 @@ final class ReportingFixture implements AutoCloseable {
 
   ReportingFixture() {
     fx = AllocFixture.fresh();
-    alloc = new Allocator(fx.db, KubeMetadata.standalone(), AllocatorConfig.defaults().withMaxAllocatedIPs(0));
+    alloc = new Allocator(new SqlAllocationRepository(fx.db), KubeMetadata.standalone(), AllocatorConfig.defaults().withMaxAllocatedIPs(0));
     try {
       jdbc = DriverManager.getConnection(fx.url.jdbcUrl(), fx.url.user(), fx.url.password());
     } catch (SQLException e) {

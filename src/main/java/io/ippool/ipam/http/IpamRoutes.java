@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  * with the documented body (or none); every failure is 500 with the message as a JSON string.
  */
 public final class IpamRoutes {
+  /** The agent IPAM API's paths, as spiderpool-agent serves them. */
+  public static final String PREFIX = "/v1/ipam/";
   private static final Logger LOG = LoggerFactory.getLogger(IpamRoutes.class);
   private static final long MAX_BODY = 1 << 20;
 

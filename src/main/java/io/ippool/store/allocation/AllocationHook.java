@@ -30,8 +30,8 @@ public final class AllocationHook implements WriteHook {
 
   private static final String LOCK_POOL = """
       SELECT r.name FROM resources r
-       WHERE r.resource = 'spiderippools' AND r.namespace = '' AND r.name = $1
-       FOR UPDATE""";
+       WHERE r.resource = '%s' AND r.namespace = '' AND r.name = $1
+       FOR UPDATE""".formatted(Spiderpool.POOLS);
   private static final String LOCK_POOL_STATE = """
       SELECT family, free_hint::text AS free_hint FROM ipam_pools WHERE pool = $1 FOR UPDATE""";
   private static final String POOL_RANGES = """

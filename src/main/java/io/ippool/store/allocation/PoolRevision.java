@@ -1,5 +1,6 @@
 package io.ippool.store.allocation;
 
+import io.ippool.spiderpool.Spiderpool;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
@@ -29,8 +30,8 @@ public final class PoolRevision {
   private static final String PUBLISH = "SELECT ipam_publish_pools($1, $2::int[]::smallint[], $3::text[]::numeric[], $4)";
   private static final String IDLE_TERMINATING = """
       SELECT r.deleting AND NOT EXISTS (SELECT 1 FROM ipam_allocations a WHERE a.pool = r.name)
-        FROM resources r WHERE r.resource = 'spiderippools' AND r.namespace = '' AND r.name = $1
-         FOR UPDATE""";
+        FROM resources r WHERE r.resource = '%s' AND r.namespace = '' AND r.name = $1
+         FOR UPDATE""".formatted(Spiderpool.POOLS);
 
   private PoolRevision() {
   }

@@ -1,5 +1,6 @@
 package io.ippool.ipam.http;
 
+import io.ippool.store.allocation.SqlAllocationRepository;
 import io.ippool.spiderpool.Spiderpool;
 import static io.ippool.store.allocation.AllocFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -87,7 +88,7 @@ class IpamRoutesIT {
   void tcpAndUnixSocket_sameShape() throws Exception {
     try (AllocFixture fx = AllocFixture.fresh()) {
       fx.pool("web", "172.18.40.0/24", List.of("172.18.40.40"), List.of(), s -> s.put("gateway", "172.18.40.1"));
-      Allocator allocator = new Allocator(fx.db, KubeMetadata.standalone(), AllocatorConfig.defaults());
+      Allocator allocator = new Allocator(new SqlAllocationRepository(fx.db), KubeMetadata.standalone(), AllocatorConfig.defaults());
       HttpClient client = fx.vertx.createHttpClient();
 
       Router router = Router.router(fx.vertx);

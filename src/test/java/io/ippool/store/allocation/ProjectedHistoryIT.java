@@ -52,7 +52,7 @@ class ProjectedHistoryIT {
   @BeforeEach
   void setUp() {
     fx = AllocFixture.fresh();
-    alloc = new Allocator(fx.db, KubeMetadata.standalone(), AllocatorConfig.defaults());
+    alloc = new Allocator(new SqlAllocationRepository(fx.db), KubeMetadata.standalone(), AllocatorConfig.defaults());
     fx.pool("a", "10.20.0.0/24", List.of("10.20.0.1-10.20.0.200"));
     fx.pool("p", "10.21.0.0/24", List.of("10.21.0.1-10.21.0.200"));
     expected.put("a", new TreeMap<>());

@@ -1,4 +1,4 @@
-package io.ippool.metrics;
+package io.ippool.store.stats;
 
 import io.vertx.core.Future;
 import java.util.List;

@@ -1,4 +1,5 @@
-package io.ippool.metrics;
+package io.ippool.store.stats;
+
 
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;

@@ -1,13 +1,11 @@
-package io.ippool.importer;
+package io.ippool.store.allocation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.iprange.Ip;
 import io.ippool.iprange.RangeSet;
 import io.ippool.store.Json;
-import io.ippool.store.allocation.AllocationStore;
-import io.ippool.store.allocation.AllocationStore.StoredPool;
-import io.ippool.store.allocation.PoolRevision;
+import io.ippool.spiderpool.StoredPool;
 import io.ippool.spiderpool.PoolSpecs;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -34,19 +32,19 @@ import java.util.Set;
  * from the pod's SpiderEndpoint when it lists the address; otherwise it is {@code unknown:<address>}, which
  * keeps the (container_id, if_name, family) key unique for pods holding several addresses of one family.
  */
-final class AllocationImport {
-  static final String CONTAINER_PREFIX = "imported:";
+public final class AllocationImport {
+  public static final String CONTAINER_PREFIX = "imported:";
 
   /** One allocatedIPs entry resolved against the pod's SpiderEndpoint. */
-  record Entry(String ip, Ip address, String podNamespace, String podName, String podUid, String containerId,
+  public record Entry(String ip, Ip address, String podNamespace, String podName, String podUid, String containerId,
                String ifName, String node) {
   }
 
   /** What happened to one entry; {@code message} is set for FAILED. */
-  record Outcome(Entry entry, Result result, String message) {
+  public record Outcome(Entry entry, Result result, String message) {
   }
 
-  enum Result { IMPORTED, SKIPPED, FAILED }
+  public enum Result { IMPORTED, SKIPPED, FAILED }
 
   /** Inserts the rows that are new; ON CONFLICT covers both the address key and the container/interface key. */
   private static final String INSERT = """
@@ -71,7 +69,7 @@ final class AllocationImport {
    *
    * @param endpoints the cluster's SpiderEndpoints by "namespace/name" (may be empty)
    */
-  static List<Entry> entries(ObjectNode clusterPool, Map<String, ObjectNode> endpoints, List<Outcome> bad) {
+  public static List<Entry> entries(ObjectNode clusterPool, Map<String, ObjectNode> endpoints, List<Outcome> bad) {
     String text = clusterPool.path("status").path("allocatedIPs").asText("");
     List<Entry> out = new ArrayList<>();
     if (text.isEmpty()) {
@@ -141,12 +139,12 @@ final class AllocationImport {
    * nothing is written: the entries are checked against the pool (the stored one, else the cluster's spec)
    * and against the addresses already held.
    */
-  static Future<List<Outcome>> apply(Pool db, String poolName, ObjectNode clusterPool, List<Entry> entries,
+  public static Future<List<Outcome>> apply(Pool db, String poolName, ObjectNode clusterPool, List<Entry> entries,
                                      boolean dryRun) {
     if (entries.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return db.withTransaction(tx -> AllocationStore.lockPools(tx, List.of(poolName)).compose(locked -> {
+    return db.withTransaction(tx -> SqlAllocationRepository.lockPools(tx, List.of(poolName)).compose(locked -> {
       StoredPool stored = locked.get(poolName);
       List<Outcome> out = new ArrayList<>();
       if (stored == null && !dryRun) {
