@@ -21,7 +21,10 @@ public final class PoolAddresses {
     }
   }
 
-  /** status.totalIPCount (spec d.12): size of {@link #effectiveRanges}, capped at Long.MAX_VALUE; 0 if invalid. */
+  /**
+   * status.totalIPCount as Spiderpool's controller keeps it: size of {@link #effectiveRanges}, capped at
+   * Long.MAX_VALUE (a large IPv6 pool reports 9223372036854775807); 0 if invalid.
+   */
   public static long totalIPCount(ObjectNode pool) {
     try {
       return SubnetRanges.strict(Obj.specText(pool, "subnet"), Obj.specList(pool, "ips"),

@@ -42,7 +42,7 @@ final class PoolSpecChecks {
     try {
       mine = SubnetRanges.strict(subnet, Obj.specList(pool, "ips"), Obj.specList(pool, "excludeIPs"));
     } catch (ReversedRangeException e) {
-      // Deliberate tightening (spec b.9): Spiderpool's NewCIDR swaps a reversed range and accepts it, but the
+      // Deliberate tightening: Spiderpool's NewCIDR swaps a reversed range and accepts it, but the
       // allocator then skips it forever and later updates fail. We refuse it where it is written.
       String field = (e.inExclude() ? "spec.excludeIPs[" : "spec.ips[") + e.index() + "]";
       return FieldError.invalid(field, e.raw(), e.getMessage());
@@ -57,7 +57,8 @@ final class PoolSpecChecks {
           "failed to parse CIDR " + subnet + " as a valid label value: " + e.getMessage());
     }
     for (ObjectNode other : existingPools) {
-      // Spiderpool finds pools sharing the subnet by this label, not by spec.subnet (spec b.9).
+      // Spiderpool finds pools sharing the subnet by this label, not by spec.subnet: a pool stored without the
+      // label is invisible to its overlap check.
       if (!label.equals(Obj.label(other, IPPoolAdmission.LABEL_CIDR)) || Objects.equals(Obj.name(other), name)) {
         continue;
       }

@@ -27,7 +27,10 @@ public final class ReservedIPAdmission {
     this(AdmissionSettings.defaults());
   }
 
-  /** Spec b.6: derive ipVersion from ips[0], merge ips when there are several. No finalizer. Never fails. */
+  /**
+   * Spiderpool's reserved-IP mutation: derive ipVersion from ips[0], merge ips when there are several. No
+   * finalizer. Never fails: Spiderpool ignores its mutation errors and leaves validation to refuse the object.
+   */
   public void mutate(ObjectNode rip) {
     if (Obj.terminating(rip)) {
       return;
@@ -56,7 +59,7 @@ public final class ReservedIPAdmission {
     }
   }
 
-  /** Spec b.7 CREATE. */
+  /** Spiderpool's reserved-IP validation on CREATE: ipVersion enabled, then every range of that family. */
   public void validateCreate(ObjectNode rip) {
     FieldError e = IpVersionCheck.check(Obj.ipVersion(rip), settings, NIL_VERSION);
     if (e == null) {
@@ -67,7 +70,7 @@ public final class ReservedIPAdmission {
     }
   }
 
-  /** Spec b.7 UPDATE. */
+  /** Spiderpool's reserved-IP validation on UPDATE: as on create, except while the object terminates. */
   public void validateUpdate(ObjectNode oldRip, ObjectNode newRip) {
     if (Obj.terminating(newRip)) {
       if (!Obj.terminating(oldRip)) {

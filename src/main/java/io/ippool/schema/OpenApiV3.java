@@ -13,7 +13,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The OpenAPI v3 documents a CRD-backed kube-apiserver publishes for our group-version (apiserver.md 2.2, 2.7).
+ * The OpenAPI v3 documents a CRD-backed kube-apiserver publishes for our group-version: the discovery index at
+ * /openapi/v3 pointing at one hash-addressed document per group-version, served as JSON (or protobuf, not here).
  * kubectl reads them to pick the patch type (no strategic-merge-patch here, so it uses JSON merge patch), to
  * detect server-side field validation (an inline fieldValidation parameter on the PATCH operation) and for
  * {@code kubectl explain}. Built once; the hash changes whenever the document does.

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** The one Jackson mapper for stored and served objects. */
+/**
+ * Reads and writes the JSON of stored objects (the body columns of resources and resource_events). Other
+ * packages still build their own mappers for their own documents.
+ */
 public final class Json {
   public static final ObjectMapper MAPPER = new ObjectMapper();
 

@@ -21,8 +21,11 @@ import java.util.function.Function;
 /**
  * Objects of every served kind in PostgreSQL. Every write is one transaction that takes the next
  * resourceVersion last, stores the row and appends the watch event; reads are consistent snapshots.
- * The store knows nothing of Kubernetes semantics beyond resourceVersion: callers pass a {@link Mutation}
- * that builds the next object.
+ * Callers pass a {@link Mutation} that builds the next object; the registry owns the rules for what it may
+ * contain. The store still applies the few Kubernetes rules that must hold inside the transaction: it sets
+ * metadata.resourceVersion, answers 404 NotFound, 409 AlreadyExists and 410 Expired, removes an object whose
+ * update leaves deletionTimestamp set and no finalizers, skips writes that change nothing but managedFields
+ * times, and lists in (namespace, name) order for continue tokens.
  */
 public final class ResourceStore {
   private final Pool pool;
