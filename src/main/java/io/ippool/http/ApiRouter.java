@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 public final class ApiRouter {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
   private static final Set<String> ANONYMOUS_PATHS = Set.of("/healthz", "/livez", "/readyz", "/version");
-  public static final String USER = "ippool.user";
   private static final String IPAM_PREFIX = "/v1/ipam/";
 
   private final Vertx vertx;
@@ -127,7 +126,7 @@ public final class ApiRouter {
         return;
       }
       UserInfo user = ar.result() == null ? UserInfo.ANONYMOUS : ar.result();
-      ctx.put(USER, user);
+      RequestUser.set(ctx, user);
       if (user.isAnonymous() && !ANONYMOUS_PATHS.contains(ctx.normalizedPath())) {
         ctx.fail(ApiException.unauthorized());
         return;
@@ -137,7 +136,7 @@ public final class ApiRouter {
   }
 
   private void authorize(RoutingContext ctx) {
-    UserInfo user = ctx.get(USER);
+    UserInfo user = RequestUser.of(ctx);
     if (ctx.normalizedPath().startsWith(IPAM_PREFIX) && !isNodeOrAdmin(user)) {
       // Allocation is the CNI plugin's job: only node identities (and cluster admins) may call it over HTTPS.
       ctx.fail(new ApiException(403, "Forbidden", "forbidden: User \"" + user.name() + "\" cannot "

@@ -8,6 +8,7 @@ import io.ippool.errors.ApiException;
 import io.ippool.http.Bodies;
 import io.ippool.http.Negotiation;
 import io.ippool.http.RequestInfo;
+import io.ippool.http.RequestUser;
 import io.ippool.http.Responses;
 import io.ippool.registry.DeleteOptions;
 import io.ippool.registry.KindDefinition;
@@ -283,7 +284,7 @@ final class WriteHandlers {
     JsonNode pre = o == null ? null : o.get("preconditions");
     String uid = pre != null && pre.hasNonNull("uid") ? pre.get("uid").asText() : null;
     String rv = pre != null && pre.hasNonNull("resourceVersion") ? pre.get("resourceVersion").asText() : null;
-    return new DeleteOptions(dryRun, policy, orphan, uid, rv, ctx.get(io.ippool.http.ApiRouter.USER));
+    return new DeleteOptions(dryRun, policy, orphan, uid, rv, RequestUser.of(ctx));
   }
 
   static ObjectKey key(RequestInfo ri, KindDefinition def) {
