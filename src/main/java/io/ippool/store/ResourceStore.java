@@ -179,12 +179,9 @@ public final class ResourceStore {
           }
           return build.apply(tx, null);
         })
-        .compose(next -> runHooks(tx, key.kind(), null, next).map(w -> new Object[] {next, w}))
-        .compose(p -> {
-          ObjectNode next = (ObjectNode) p[0];
-          @SuppressWarnings("unchecked") List<String> warnings = (List<String>) p[1];
+        .compose(next -> runHooks(tx, key.kind(), null, next).compose(warnings -> {
           if (dryRun) {
-            return Future.failedFuture(new DryRun(new WriteResult(next, true, false, warnings)));
+            return Future.succeededFuture(new WriteResult(next, true, false, warnings));
           }
           return Revisions.next(tx).compose(rv -> {
             setResourceVersion(next, rv);
@@ -196,7 +193,7 @@ public final class ResourceStore {
                 .compose(served -> appendEvent(tx, rv, key, EventLog.Type.ADDED, served)
                     .map(new WriteResult(served, true, false, warnings)));
           });
-        }));
+        })));
   }
 
   /**
@@ -228,7 +225,7 @@ public final class ResourceStore {
     }
     return runHooks(tx, key.kind(), before, remove ? null : next).compose(warnings -> {
       if (dryRun) {
-        return Future.failedFuture(new DryRun(new WriteResult(next, true, remove, warnings)));
+        return Future.succeededFuture(new WriteResult(next, true, remove, warnings));
       }
       return Revisions.next(tx).compose(rv -> {
         setResourceVersion(next, rv);
@@ -253,10 +250,18 @@ public final class ResourceStore {
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * Runs {@code work} in one transaction. A dry run does the same work, checks and hooks included, then rolls
+   * back: the caller gets the answer the write would have given and nothing is stored or announced.
+   */
   private Future<WriteResult> write(boolean dryRun, Function<SqlConnection, Future<WriteResult>> work) {
-    return pool.withTransaction(tx -> work.apply(tx).compose(r -> r.changed() && !dryRun
-            ? EventLog.notifyWatchers(tx).map(r) : Future.succeededFuture(r)))
-        .recover(err -> err instanceof DryRun d ? Future.succeededFuture(d.result) : Future.failedFuture(err));
+    if (!dryRun) {
+      return pool.withTransaction(tx -> work.apply(tx).compose(r -> r.changed()
+          ? EventLog.notifyWatchers(tx).map(r) : Future.succeededFuture(r)));
+    }
+    return pool.withConnection(conn -> conn.begin().compose(tx -> work.apply(conn).transform(done ->
+        tx.rollback().transform(rolledBack -> done.succeeded() ? Future.succeededFuture(done.result())
+            : Future.<WriteResult>failedFuture(done.cause())))));
   }
 
   private Future<Void> lockKind(SqlConnection tx, ResourceKind kind) {
