@@ -1,10 +1,10 @@
 package io.ippool.schema;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.Json;
 import io.ippool.api.ResourceKind;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,7 +34,7 @@ public final class OpenApiV3 {
   OpenApiV3(List<KindSpec> kinds) {
     this.gvDocument = build(kinds);
     try {
-      this.gvJson = new ObjectMapper().writeValueAsString(gvDocument);
+      this.gvJson = Json.MAPPER.writeValueAsString(gvDocument);
       this.hash = HexFormat.of().withUpperCase()
           .formatHex(MessageDigest.getInstance("SHA-512").digest(gvJson.getBytes(StandardCharsets.UTF_8)));
     } catch (JsonProcessingException | NoSuchAlgorithmException e) {

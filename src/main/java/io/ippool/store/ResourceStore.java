@@ -2,6 +2,7 @@ package io.ippool.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.Json;
 import io.ippool.api.ResourceKind;
 import io.ippool.errors.ApiException;
 import io.vertx.core.Future;

@@ -2,13 +2,13 @@ package io.ippool.http.resource;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.FieldError;
+import io.ippool.api.Json;
 import io.ippool.errors.ApiException;
 import io.ippool.http.Negotiation;
 import io.ippool.http.QueryFlags;
 import io.ippool.http.RequestInfo;
 import io.ippool.http.Responses;
 import io.ippool.registry.KindDefinition;
-import io.ippool.store.Json;
 import io.ippool.store.ResourceStore;
 import io.ippool.store.watch.EventHub;
 import io.ippool.store.watch.EventSubscriber;

@@ -2,10 +2,10 @@ package io.ippool.store.allocation;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.Json;
 import io.ippool.api.ResourceKind;
 import io.ippool.store.Database;
 import io.ippool.store.DatabaseUrl;
-import io.ippool.store.Json;
 import io.ippool.store.Revisions;
 import io.ippool.testsupport.TestDatabase;
 import io.vertx.core.Future;
