@@ -9,7 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point: `serve` is the default command. */
-@Command(name = "ippool-apiserver", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "ippool-apiserver", mixinStandardHelpOptions = true, versionProvider = VersionCommand.class,
     description = "IP address management for Kubernetes: Spiderpool's API served from PostgreSQL.",
     subcommands = {ServeCommand.class, ReportCommand.class, ImportCommand.class, VersionCommand.class})
 public final class Main implements Callable<Integer> {
@@ -37,17 +37,5 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() {
     return new CommandLine(new ServeCommand()).execute();
-  }
-
-  public static String version() {
-    String v = Main.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
-  }
-
-  public static final class Version implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return new String[] {"ippool-apiserver " + version()};
-    }
   }
 }

@@ -1,9 +1,9 @@
 package io.ippool.auth;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ippool.api.Json;
 import io.ippool.tls.Pem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,7 +36,6 @@ public record RequestHeaderConfig(
   public static final List<String> DEFAULT_GROUP_HEADERS = List.of("X-Remote-Group");
   public static final List<String> DEFAULT_EXTRA_PREFIXES = List.of("X-Remote-Extra-");
 
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   public RequestHeaderConfig {
     requestHeaderCa = List.copyOf(requestHeaderCa);
@@ -127,7 +126,7 @@ public record RequestHeaderConfig(
       return List.of();
     }
     try {
-      List<String> list = JSON.readValue(v, new TypeReference<List<String>>() { });
+      List<String> list = Json.MAPPER.readValue(v, new TypeReference<List<String>>() { });
       return list.stream().filter(s -> s != null && !s.isEmpty()).toList();
     } catch (IOException e) {
       throw new IllegalArgumentException(key + ": not a JSON array of strings: " + e.getMessage(), e);

@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class ApiRouter {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
   private static final Set<String> ANONYMOUS_PATHS = Set.of("/healthz", "/livez", "/readyz", "/version");
-  public static final String USER = "ippool.user";
   /** Paths of the node API (allocation): only node identities may call them, and they need the database. */
   private final String nodeApiPrefix;
 
@@ -130,7 +129,7 @@ public final class ApiRouter {
         return;
       }
       UserInfo user = ar.result() == null ? UserInfo.ANONYMOUS : ar.result();
-      ctx.put(USER, user);
+      RequestUser.set(ctx, user);
       if (user.isAnonymous() && !ANONYMOUS_PATHS.contains(ctx.normalizedPath())) {
         ctx.fail(ApiException.unauthorized());
         return;
@@ -140,7 +139,7 @@ public final class ApiRouter {
   }
 
   private void authorize(RoutingContext ctx) {
-    UserInfo user = ctx.get(USER);
+    UserInfo user = RequestUser.of(ctx);
     if (ctx.normalizedPath().startsWith(nodeApiPrefix) && !isNodeOrAdmin(user)) {
       // Allocation is the CNI plugin's job: only node identities (and cluster admins) may call it over HTTPS.
       ctx.fail(new ApiException(403, "Forbidden", "forbidden: User \"" + user.name() + "\" cannot "

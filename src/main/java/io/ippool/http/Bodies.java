@@ -1,12 +1,8 @@
 package io.ippool.http;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.ippool.api.Json;
 import io.ippool.api.ResourceKind;
 import io.ippool.errors.ApiException;
 import io.vertx.core.buffer.Buffer;
@@ -15,11 +11,6 @@ import io.vertx.core.buffer.Buffer;
 public final class Bodies {
   public static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-  private static final ObjectMapper JSON_STRICT = new ObjectMapper()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ObjectMapper YAML = new YAMLMapper(YAMLFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
   private Bodies() {
   }
@@ -40,7 +31,7 @@ public final class Bodies {
     }
     try {
       boolean yaml = mediaType.equals("application/yaml") || mediaType.equals("application/apply-patch+yaml");
-      JsonNode n = yaml ? YAML.readTree(body.getBytes()) : JSON.readTree(body.getBytes());
+      JsonNode n = yaml ? Json.YAML_STRICT.readTree(body.getBytes()) : Json.MAPPER.readTree(body.getBytes());
       if (n == null || n.isMissingNode()) {
         throw ApiException.badRequest(cannotBeHandled(kind, "Object 'Kind' is missing in ''"));
       }
@@ -59,7 +50,7 @@ public final class Bodies {
       return null; // YAML duplicates already fail to parse
     }
     try {
-      JSON_STRICT.readTree(body.getBytes());
+      Json.STRICT.readTree(body.getBytes());
       return null;
     } catch (Exception e) {
       String m = e.getMessage();

@@ -48,14 +48,10 @@ public record RequestInfo(boolean resourceRequest, String verb, String apiGroup,
       case "DELETE" -> name.isEmpty() ? "deletecollection" : "delete";
       default -> lowerVerb;
     };
-    if (legacyWatch || (verb.equals("list") && isTrue(watchParam))) {
+    if (legacyWatch || (verb.equals("list") && QueryFlags.isTrue(watchParam))) {
       verb = "watch";
     }
     return new RequestInfo(true, verb, group, version, namespace, resource, name, sub, path);
-  }
-
-  private static boolean isTrue(String watch) {
-    return watch != null && !watch.equals("false") && !watch.equals("0");
   }
 
   private static RequestInfo nonResource(String verb, String path) {

@@ -31,7 +31,7 @@ public final class RequestLogHandler implements Handler<RoutingContext> {
     String method = ctx.request().method().name();
     String path = ctx.request().path();
     ctx.addEndHandler(ar -> {
-      UserInfo user = ctx.get(ApiRouter.USER);
+      UserInfo user = RequestUser.of(ctx);
       LOG.atDebug()
           .addKeyValue("method", method)
           .addKeyValue("path", path)

@@ -2,14 +2,12 @@ package io.ippool.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.ippool.api.FieldError;
+import io.ippool.api.Json;
 import io.ippool.errors.ApiException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -18,10 +16,6 @@ import java.util.List;
 /** Writes objects and Status documents. The only place a Status is built. */
 public final class Responses {
   public static final JsonNodeFactory F = JsonNodeFactory.instance;
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private static final ObjectMapper YAML = new YAMLMapper().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES);
 
   private Responses() {
   }
@@ -32,11 +26,11 @@ public final class Responses {
 
   public static void json(RoutingContext ctx, int code, JsonNode body, String contentType) {
     boolean pretty = "true".equals(ctx.request().getParam("pretty"));
-    write(ctx.response(), code, contentType, pretty ? PRETTY : JSON, body);
+    write(ctx.response(), code, contentType, pretty ? Json.PRETTY : Json.MAPPER.writer(), body);
   }
 
   public static void yaml(RoutingContext ctx, int code, JsonNode body) {
-    write(ctx.response(), code, "application/yaml", YAML, body);
+    write(ctx.response(), code, "application/yaml", Json.YAML_WRITER, body);
   }
 
   public static void warnings(RoutingContext ctx, List<String> warnings) {
@@ -113,9 +107,9 @@ public final class Responses {
     return s;
   }
 
-  private static void write(HttpServerResponse r, int code, String contentType, ObjectMapper mapper, JsonNode body) {
+  private static void write(HttpServerResponse r, int code, String contentType, ObjectWriter writer, JsonNode body) {
     try {
-      byte[] bytes = mapper.writeValueAsBytes(body);
+      byte[] bytes = writer.writeValueAsBytes(body);
       r.setStatusCode(code).putHeader("Content-Type", contentType)
           .putHeader("Cache-Control", "no-cache, private")
           .end(io.vertx.core.buffer.Buffer.buffer(bytes));

@@ -158,7 +158,11 @@ final class PoolSelection {
     }
   }
 
-  /** Replaces wildcard entries by every pool of the family whose name matches (Go filepath.Match), in name order. */
+  /**
+   * Replaces wildcard entries by every pool of the family whose name matches (Go filepath.Match), in name order.
+   * Names are not deduplicated: a pool named twice, literally or through a pattern, is refused later as Spiderpool
+   * refuses it.
+   */
   static List<String> expand(List<String> names, int family, List<PoolCatalogEntry> catalog) {
     List<String> out = new ArrayList<>();
     for (String n : names) {
@@ -169,17 +173,23 @@ final class PoolSelection {
       if (catalog == null) {
         throw new NeedCatalog();
       }
-      Pattern p = glob(n, family);
-      for (PoolCatalogEntry c : catalog) {
-        if (c.family() == family && p.matcher(c.name()).matches()) {
-          out.add(c.name());
+      List<String> ofFamily = catalog.stream().filter(c -> c.family() == family).map(PoolCatalogEntry::name).toList();
+      if (ofFamily.isEmpty()) {
+        // Spiderpool finds a pattern bad only while matching it against a pool name.
+        continue;
+      }
+      Pattern p = glob(n, family, ofFamily.get(0));
+      for (String name : ofFamily) {
+        if (p.matcher(name).matches()) {
+          out.add(name);
         }
       }
     }
-    return List.copyOf(new LinkedHashSet<>(out));
+    return List.copyOf(out);
   }
 
-  private static Pattern glob(String pattern, int family) {
+  /** @param firstPool the pool name Spiderpool's error names: the first one the pattern was matched against */
+  private static Pattern glob(String pattern, int family, String firstPool) {
     StringBuilder re = new StringBuilder();
     int i = 0;
     try {
@@ -213,7 +223,7 @@ final class PoolSelection {
       return Pattern.compile(re.toString());
     } catch (RuntimeException e) {
       throw new IpamException("failed to match wildcard: IPv" + family + " PoolName pattern '" + pattern
-          + "', character '" + pattern + "', error: syntax error in pattern");
+          + "', character '" + firstPool + "', error: syntax error in pattern");
     }
   }
 

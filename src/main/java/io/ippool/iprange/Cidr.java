@@ -88,8 +88,9 @@ public record Cidr(String text, Ip address, int maskOnes, Ip network, int prefix
   }
 
   /**
-   * Spiderpool IsCIDROverlap (spec c.2): containsCidr either way. Two spellings of one network overlap; the same
-   * spelling never reaches this check, because validation lets pools share an identical subnet string first.
+   * Spiderpool's IsCIDROverlap: one network contains the other, either way round. Two spellings of one network
+   * overlap; the same spelling never reaches this check, because validation lets pools share an identical subnet
+   * string first.
    */
   public boolean overlaps(Cidr other) {
     return containsCidr(other) || other.containsCidr(this);

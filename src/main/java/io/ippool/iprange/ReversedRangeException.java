@@ -2,7 +2,8 @@ package io.ippool.iprange;
 
 /**
  * A range written high-to-low ({@code 10.6.0.10-10.6.0.1}). Spiderpool's NewCIDR swaps the ends and accepts it,
- * leaving a pool that can never allocate (spec b.9); {@link SubnetRanges#strict} refuses it instead and says
+ * leaving a pool that can never allocate (its allocator skips reversed ranges, and every later update of the pool
+ * fails); {@link SubnetRanges#strict} refuses it instead and says
  * where, so admission can point at {@code spec.ips[i]} or {@code spec.excludeIPs[i]}.
  */
 public class ReversedRangeException extends IpRangeException {

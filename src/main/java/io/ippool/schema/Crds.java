@@ -2,9 +2,8 @@ package io.ippool.schema;
 
 import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.ippool.api.Json;
 import io.ippool.api.ResourceKind;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,14 +40,13 @@ public final class Crds {
   }
 
   private static List<KindSpec> load() {
-    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     List<KindSpec> out = new ArrayList<>();
     for (String file : FILES) {
       try (InputStream in = Crds.class.getClassLoader().getResourceAsStream("crds/" + file)) {
         if (in == null) {
           throw new IllegalStateException("missing CRD on classpath: crds/" + file);
         }
-        out.add(parse(yaml.readTree(in)));
+        out.add(parse(Json.YAML.readTree(in)));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read CRD " + file, e);
       }

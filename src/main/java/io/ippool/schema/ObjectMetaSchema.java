@@ -1,7 +1,7 @@
 package io.ippool.schema;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ippool.api.Json;
 
 /**
  * metav1.ObjectMeta as a structural schema. kube-apiserver never prunes a custom resource's metadata with the
@@ -44,7 +44,7 @@ final class ObjectMetaSchema {
 
   private static SchemaNode parse() {
     try {
-      return SchemaNode.parse(new ObjectMapper().readTree(JSON));
+      return SchemaNode.parse(Json.MAPPER.readTree(JSON));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

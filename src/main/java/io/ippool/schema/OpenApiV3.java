@@ -2,10 +2,10 @@ package io.ippool.schema;
 
 import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.Json;
 import io.ippool.api.ResourceKind;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,7 +14,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The OpenAPI v3 documents a CRD-backed kube-apiserver publishes for our group-version (apiserver.md 2.2, 2.7).
+ * The OpenAPI v3 documents a CRD-backed kube-apiserver publishes for our group-version: the discovery index at
+ * /openapi/v3 pointing at one hash-addressed document per group-version, served as JSON (or protobuf, not here).
  * kubectl reads them to pick the patch type (no strategic-merge-patch here, so it uses JSON merge patch), to
  * detect server-side field validation (an inline fieldValidation parameter on the PATCH operation) and for
  * {@code kubectl explain}. Built once; the hash changes whenever the document does.
@@ -34,7 +35,7 @@ public final class OpenApiV3 {
   OpenApiV3(List<KindSpec> kinds) {
     this.gvDocument = build(kinds);
     try {
-      this.gvJson = new ObjectMapper().writeValueAsString(gvDocument);
+      this.gvJson = Json.MAPPER.writeValueAsString(gvDocument);
       this.hash = HexFormat.of().withUpperCase()
           .formatHex(MessageDigest.getInstance("SHA-512").digest(gvJson.getBytes(StandardCharsets.UTF_8)));
     } catch (JsonProcessingException | NoSuchAlgorithmException e) {

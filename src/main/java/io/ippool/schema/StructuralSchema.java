@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * A kind's openAPIV3Schema with the behaviour kube-apiserver's CRD handler attaches to it. The HTTP layer
- * calls, in this order (apiserver.md 3.4): {@link #unknownFields} (for fieldValidation Strict/Warn),
- * {@link #prune}, {@link #applyDefaults}, then {@link #validate} (after {@link ObjectMetaValidation}).
+ * calls, in the order kube-apiserver's create and update handlers use: {@link #unknownFields} (for
+ * fieldValidation Strict/Warn), {@link #prune}, {@link #applyDefaults}, then {@link #validate} (after
+ * {@link ObjectMetaValidation}).
  */
 public final class StructuralSchema {
   private final ObjectNode json;

@@ -1,6 +1,7 @@
 package io.ippool.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.Json;
 import io.ippool.api.ResourceKind;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;

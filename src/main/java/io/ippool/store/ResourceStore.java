@@ -2,6 +2,7 @@ package io.ippool.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.Json;
 import io.ippool.api.ResourceKind;
 import io.ippool.errors.ApiException;
 import io.vertx.core.Future;
@@ -21,8 +22,11 @@ import java.util.function.Function;
 /**
  * Objects of every served kind in PostgreSQL. Every write is one transaction that takes the next
  * resourceVersion last, stores the row and appends the watch event; reads are consistent snapshots.
- * The store knows nothing of Kubernetes semantics beyond resourceVersion: callers pass a {@link Mutation}
- * that builds the next object.
+ * Callers pass a {@link Mutation} that builds the next object; the registry owns the rules for what it may
+ * contain. The store still applies the few Kubernetes rules that must hold inside the transaction: it sets
+ * metadata.resourceVersion, answers 404 NotFound, 409 AlreadyExists and 410 Expired, removes an object whose
+ * update leaves deletionTimestamp set and no finalizers, skips writes that change nothing but managedFields
+ * times, and lists in (namespace, name) order for continue tokens.
  */
 public final class ResourceStore {
   private final Pool pool;
@@ -167,12 +171,9 @@ public final class ResourceStore {
           }
           return build.apply(tx, null);
         })
-        .compose(next -> runHooks(tx, key.kind(), null, next).map(w -> new Object[] {next, w}))
-        .compose(p -> {
-          ObjectNode next = (ObjectNode) p[0];
-          @SuppressWarnings("unchecked") List<String> warnings = (List<String>) p[1];
+        .compose(next -> runHooks(tx, key.kind(), null, next).compose(warnings -> {
           if (dryRun) {
-            return Future.failedFuture(new DryRun(new WriteResult(next, true, false, warnings)));
+            return Future.succeededFuture(new WriteResult(next, true, false, warnings));
           }
           return Revisions.next(tx).compose(rv -> {
             setResourceVersion(next, rv);
@@ -184,7 +185,7 @@ public final class ResourceStore {
                 .compose(served -> appendEvent(tx, rv, key, EventLog.Type.ADDED, served)
                     .map(new WriteResult(served, true, false, warnings)));
           });
-        }));
+        })));
   }
 
   /**
@@ -216,7 +217,7 @@ public final class ResourceStore {
     }
     return runHooks(tx, key.kind(), before, remove ? null : next).compose(warnings -> {
       if (dryRun) {
-        return Future.failedFuture(new DryRun(new WriteResult(next, true, remove, warnings)));
+        return Future.succeededFuture(new WriteResult(next, true, remove, warnings));
       }
       return Revisions.next(tx).compose(rv -> {
         setResourceVersion(next, rv);
@@ -241,10 +242,18 @@ public final class ResourceStore {
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * Runs {@code work} in one transaction. A dry run does the same work, checks and hooks included, then rolls
+   * back: the caller gets the answer the write would have given and nothing is stored or announced.
+   */
   private Future<WriteResult> write(boolean dryRun, Function<SqlConnection, Future<WriteResult>> work) {
-    return pool.withTransaction(tx -> work.apply(tx).compose(r -> r.changed() && !dryRun
-            ? EventLog.notifyWatchers(tx).map(r) : Future.succeededFuture(r)))
-        .recover(err -> err instanceof DryRun d ? Future.succeededFuture(d.result) : Future.failedFuture(err));
+    if (!dryRun) {
+      return pool.withTransaction(tx -> work.apply(tx).compose(r -> r.changed()
+          ? EventLog.notifyWatchers(tx).map(r) : Future.succeededFuture(r)));
+    }
+    return pool.withConnection(conn -> conn.begin().compose(tx -> work.apply(conn).transform(done ->
+        tx.rollback().transform(rolledBack -> done.succeeded() ? Future.succeededFuture(done.result())
+            : Future.<WriteResult>failedFuture(done.cause())))));
   }
 
   private Future<Void> lockKind(SqlConnection tx, ResourceKind kind) {

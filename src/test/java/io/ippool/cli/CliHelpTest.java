@@ -201,5 +201,8 @@ class CliHelpTest {
     Run version = run("version");
     assertEquals(0, version.exit());
     assertTrue(version.out().startsWith("ippool-apiserver "), version.out());
+    Run flag = run("--version");
+    assertEquals(0, flag.exit());
+    assertEquals(version.out(), flag.out(), "the flag and the command print the same line");
   }
 }

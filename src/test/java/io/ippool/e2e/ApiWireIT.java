@@ -129,6 +129,22 @@ class ApiWireIT {
   }
 
   @Test
+  void dryRunPatchAndDelete_answerAsTheWriteWouldAndStoreNothing() {
+    var created = api.post(POOLS, "application/json", pool("dry-upd", "10.7.0.0/24")).json();
+    String rv = created.path("metadata").path("resourceVersion").asText();
+    var patched = api.patch(POOLS + "/dry-upd?dryRun=All", "application/merge-patch+json",
+        "{\"metadata\":{\"labels\":{\"dry\":\"yes\"}}}");
+    assertEquals(200, patched.code(), patched.toString());
+    assertEquals("yes", patched.json().path("metadata").path("labels").path("dry").asText());
+    var deleted = api.delete(POOLS + "/dry-upd?dryRun=All", null);
+    assertEquals(200, deleted.code(), deleted.toString());
+    var stored = api.get(POOLS + "/dry-upd").json();
+    assertEquals(rv, stored.path("metadata").path("resourceVersion").asText(), "nothing was written");
+    assertTrue(stored.path("metadata").path("labels").path("dry").isMissingNode(), stored.toString());
+    assertTrue(stored.path("metadata").path("deletionTimestamp").isMissingNode(), stored.toString());
+  }
+
+  @Test
   void update_needsResourceVersion_andConflictsWhenStale() {
     var created = api.post(POOLS, "application/json", pool("upd", "10.6.0.0/24")).json();
     String rv = created.path("metadata").path("resourceVersion").asText();

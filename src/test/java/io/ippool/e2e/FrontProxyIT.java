@@ -5,14 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewStatus;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.ippool.server.AuthOptions;
 import io.ippool.testsupport.ApiClient;
 import io.ippool.testsupport.Kubectl;
 import io.ippool.testsupport.MockCluster;
@@ -31,10 +23,8 @@ import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -49,8 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class FrontProxyIT {
   private static final Map<String, String> USERS = Map.of("alice-token", "alice", "bob-token", "bob");
-  private static final List<SubjectAccessReview> reviews = new CopyOnWriteArrayList<>();
-  private static KubernetesMockServer kube;
+  private static MockCluster kube;
   private static TestServer server;
   private static Vertx vertx;
   private static HttpServer proxy;
@@ -60,30 +49,11 @@ class FrontProxyIT {
   @BeforeAll
   static void start() throws Exception {
     dir = Files.createTempDirectory("front-proxy");
-    frontProxyCa = CertificateAuthority.create("front-proxy-ca", Duration.ofDays(1));
-    var responses = new HashMap<io.fabric8.mockwebserver.ServerRequest,
-        java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
-    kube = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-        new KubernetesMixedDispatcher(responses), false);
-    kube.init();
-    kube.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews").andReply(201, req -> {
-      SubjectAccessReview sar = Serialization.unmarshal(req.getUtf8Body(), SubjectAccessReview.class);
-      reviews.add(sar);
-      String user = sar.getSpec().getUser();
-      // RBAC of this test cluster: alice may use the group, bob may only read discovery.
-      boolean discovery = sar.getSpec().getNonResourceAttributes() != null;
-      boolean allowed = "alice".equals(user) || discovery;
-      SubjectAccessReviewStatus status = new SubjectAccessReviewStatus();
-      status.setAllowed(allowed);
-      status.setReason(allowed ? "RBAC: allowed" : "");
-      sar.setStatus(status);
-      return sar;
-    }).always();
-    try (KubernetesClient client = kube.createClient()) {
-      MockCluster.publishFrontProxy(client, frontProxyCa);
-      AuthOptions auth = MockCluster.delegatedTo(client, dir);
-      server = TestServer.withAuth(auth);
-    }
+    // RBAC of this test cluster: alice may use the group, bob may only read discovery.
+    kube = MockCluster.authorizing(sar -> "alice".equals(sar.getSpec().getUser())
+        || sar.getSpec().getNonResourceAttributes() != null);
+    frontProxyCa = kube.publishFrontProxy();
+    server = kube.startDelegatingServer(dir);
     vertx = Vertx.vertx();
     proxy = startProxy();
   }
@@ -100,7 +70,7 @@ class FrontProxyIT {
       server.close();
     }
     if (kube != null) {
-      kube.destroy();
+      kube.close();
     }
   }
 
@@ -176,7 +146,7 @@ class FrontProxyIT {
     assertEquals(0, created.exit(), created.toString());
     var get = alice.run("get", "sr", "via-proxy");
     assertEquals(0, get.exit(), get.toString());
-    assertTrue(reviews.stream().anyMatch(r -> "alice".equals(r.getSpec().getUser())
+    assertTrue(kube.reviews().stream().anyMatch(r -> "alice".equals(r.getSpec().getUser())
         && r.getSpec().getResourceAttributes() != null
         && "spiderreservedips".equals(r.getSpec().getResourceAttributes().getResource())
         && "spiderpool.spidernet.io".equals(r.getSpec().getResourceAttributes().getGroup())

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ippool.api.Json;
 import io.ippool.iprange.Ip;
 import io.ippool.store.DatabaseUrl;
-import io.ippool.store.Json;
 import io.ippool.testsupport.JarServer;
 import io.ippool.testsupport.Kubectl;
 import io.ippool.testsupport.TestDatabase;

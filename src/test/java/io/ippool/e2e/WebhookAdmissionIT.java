@@ -11,15 +11,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperationsBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.ippool.server.AuthOptions;
 import io.ippool.testsupport.ApiClient;
 import io.ippool.testsupport.MockCluster;
 import io.ippool.testsupport.TestServer;
@@ -36,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +45,7 @@ class WebhookAdmissionIT {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String POOLS = "/apis/spiderpool.spidernet.io/v2beta1/spiderippools";
   private static final List<JsonNode> reviews = new CopyOnWriteArrayList<>();
-  private static KubernetesMockServer kube;
+  private static MockCluster kube;
   private static KubernetesClient client;
   private static TestServer server;
   private static Vertx vertx;
@@ -70,21 +61,9 @@ class WebhookAdmissionIT {
     vertx = Vertx.vertx();
     webhook = startWebhook(ca.issueServer("webhook", List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1)));
 
-    var responses = new HashMap<io.fabric8.mockwebserver.ServerRequest,
-        java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
-    kube = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-        new KubernetesMixedDispatcher(responses), false);
-    kube.init();
-    kube.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews").andReply(201, req -> {
-      SubjectAccessReview sar = Serialization.unmarshal(req.getUtf8Body(), SubjectAccessReview.class);
-      SubjectAccessReviewStatus status = new SubjectAccessReviewStatus();
-      status.setAllowed(true);
-      sar.setStatus(status);
-      return sar;
-    }).always();
-    client = kube.createClient();
-    CertificateAuthority frontProxyCa = CertificateAuthority.create("front-proxy-ca", Duration.ofDays(1));
-    MockCluster.publishFrontProxy(client, frontProxyCa);
+    kube = MockCluster.authorizing(sar -> true);
+    client = kube.client();
+    kube.publishFrontProxy();
     String url = "https://127.0.0.1:" + webhook.actualPort();
     client.admissionRegistration().v1().mutatingWebhookConfigurations().resource(
         new MutatingWebhookConfigurationBuilder().withNewMetadata().withName("spiderpool-mutate").endMetadata()
@@ -98,8 +77,7 @@ class WebhookAdmissionIT {
             .withSideEffects("None").withRules(poolRule())
             .withNewClientConfig().withUrl(url + "/validate").withCaBundle(caBundle).endClientConfig()
             .endWebhook().build()).create();
-    AuthOptions auth = MockCluster.delegatedTo(client, dir);
-    server = TestServer.withAuth(auth);
+    server = kube.startDelegatingServer(dir);
     admin = ApiClient.admin(server);
   }
 
@@ -114,11 +92,8 @@ class WebhookAdmissionIT {
     if (vertx != null) {
       vertx.close();
     }
-    if (client != null) {
-      client.close();
-    }
     if (kube != null) {
-      kube.destroy();
+      kube.close();
     }
   }
 

@@ -7,18 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.ippool.Main;
+import io.ippool.api.Json;
 import io.ippool.api.ResourceKind;
 import io.ippool.ipam.IpamModels.AddArgs;
 import io.ippool.schema.Crds;
 import io.ippool.store.DatabaseUrl;
 import io.ippool.store.EmbeddedDatabase;
-import io.ippool.store.Json;
 import io.ippool.testsupport.ApiClient;
+import io.ippool.testsupport.MockCluster;
 import io.ippool.testsupport.TestDatabase;
 import io.ippool.testsupport.TestServer;
 import java.io.PrintWriter;
@@ -47,7 +44,7 @@ class ImportIT {
   private static final String GROUP = "/apis/spiderpool.spidernet.io/v2beta1";
   private static final String POD_UID = "11111111-2222-3333-4444-555555555555";
 
-  private static KubernetesMockServer kube;
+  private static MockCluster kube;
   private static KubernetesClient client;
   private static Map<String, CustomResourceDefinitionContext> contexts = new HashMap<>();
   private static Path kubeconfig;
@@ -62,19 +59,9 @@ class ImportIT {
           .withVersion(k.version()).withKind(k.kind()).withPlural(k.plural())
           .withScope(k.namespaced() ? "Namespaced" : "Cluster").withStatusSubresource(false).build());
     }
-    kube = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(List.copyOf(contexts.values())), false);
-    kube.init();
-    client = kube.createClient();
-    kubeconfig = Files.createTempDirectory("import-it").resolve("cluster.kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s"}}]
-        users: [{name: admin, user: {token: admin-token}}]
-        contexts: [{name: mock, context: {cluster: mock, user: admin}}]
-        current-context: mock
-        """.formatted(client.getMasterUrl().toString()));
+    kube = MockCluster.serving(List.copyOf(contexts.values()));
+    client = kube.client();
+    kubeconfig = kube.kubeconfig(Files.createTempDirectory("import-it"), "admin-token");
 
     String subnetUid = seed("spidersubnets", """
         {"apiVersion": "spiderpool.spidernet.io/v2beta1", "kind": "SpiderSubnet",
@@ -126,11 +113,8 @@ class ImportIT {
 
   @AfterAll
   static void stop() {
-    if (client != null) {
-      client.close();
-    }
     if (kube != null) {
-      kube.destroy();
+      kube.close();
     }
   }
 
@@ -309,7 +293,7 @@ class ImportIT {
     CustomResourceDefinitionContext apiServices = new CustomResourceDefinitionContext.Builder()
         .withGroup("apiregistration.k8s.io").withVersion("v1").withKind("APIService").withPlural("apiservices")
         .withScope("Cluster").build();
-    kube.expectCustomResource(apiServices);
+    kube.serve(apiServices);
     var op = client.genericKubernetesResources(apiServices);
     op.resource(client.getKubernetesSerialization().unmarshal("""
         {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",

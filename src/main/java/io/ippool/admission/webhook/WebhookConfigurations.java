@@ -1,12 +1,12 @@
 package io.ippool.admission.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.ippool.api.Json;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,7 +18,6 @@ import java.util.function.Function;
  * kinds, whose Java models share no type.
  */
 public final class WebhookConfigurations implements AutoCloseable {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** One webhook of a configuration, as admissionregistration.k8s.io/v1 JSON. */
   public record Hook(String configuration, JsonNode webhook) {
@@ -78,7 +77,7 @@ public final class WebhookConfigurations implements AutoCloseable {
         continue;
       }
       for (Object w : list) {
-        out.add(new Hook(c.getMetadata().getName(), MAPPER.valueToTree(w)));
+        out.add(new Hook(c.getMetadata().getName(), Json.MAPPER.valueToTree(w)));
       }
     }
     return out;

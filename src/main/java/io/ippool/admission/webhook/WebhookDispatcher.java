@@ -1,11 +1,11 @@
 package io.ippool.admission.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.admission.webhook.WebhookConfigurations.Hook;
+import io.ippool.api.Json;
 import io.ippool.api.ResourceKind;
 import io.ippool.auth.UserInfo;
 import io.ippool.errors.ApiException;
@@ -42,7 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebhookDispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String REVIEW_API_VERSION = "admission.k8s.io/v1";
   private static final int DEFAULT_TIMEOUT_SECONDS = 10;
 
@@ -108,7 +107,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             .map(ignored -> current);
       }
       try {
-        JsonNode ops = MAPPER.readTree(Base64.getDecoder().decode(patch));
+        JsonNode ops = Json.MAPPER.readTree(Base64.getDecoder().decode(patch));
         JsonNode patched = JsonPatch.apply(current, ops);
         if (!(patched instanceof ObjectNode obj)) {
           return Future.failedFuture(ApiException.internal("patched object is not a JSON object"));
@@ -254,7 +253,7 @@ public final class WebhookDispatcher implements AutoCloseable {
       }
       JsonNode resp;
       try {
-        resp = MAPPER.readTree(ar.result().getBytes());
+        resp = Json.MAPPER.readTree(ar.result().getBytes());
       } catch (Exception e) {
         return failedCall(h, "received invalid webhook response: " + e.getMessage());
       }

@@ -2,8 +2,8 @@ package io.ippool.http.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.Json;
 import io.ippool.errors.ApiException;
-import io.ippool.store.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 

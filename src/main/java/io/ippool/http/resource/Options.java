@@ -2,6 +2,7 @@ package io.ippool.http.resource;
 
 import io.ippool.api.FieldError;
 import io.ippool.errors.ApiException;
+import io.ippool.http.RequestUser;
 import io.ippool.registry.WriteOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -42,6 +43,6 @@ final class Options {
       throw ApiException.invalid("meta.k8s.io", optionsKind, "", errs);
     }
     return new WriteOptions(!dryRun.isEmpty(), manager, validation, ctx.request().getHeader("User-Agent"))
-        .withUser(ctx.get(io.ippool.http.ApiRouter.USER));
+        .withUser(RequestUser.of(ctx));
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.FieldError;
 import io.ippool.errors.ApiException;
 import io.ippool.http.Negotiation;
+import io.ippool.http.QueryFlags;
 import io.ippool.http.RequestInfo;
 import io.ippool.http.Responses;
 import io.ippool.registry.KindDefinition;
@@ -79,7 +80,7 @@ final class ReadHandlers {
             + "resourceVersion \"0\""));
       }
     }
-    if (!watch && "true".equals(ctx.request().getParam("sendInitialEvents"))) {
+    if (!watch && QueryFlags.isTrue(ctx.request().getParam("sendInitialEvents"))) {
       errs.add(FieldError.forbidden("sendInitialEvents", "sendInitialEvents is forbidden for list"));
     }
     if (!errs.isEmpty()) {

@@ -7,6 +7,7 @@ import io.ippool.api.FieldError;
 import io.ippool.api.ResourceKind;
 import io.ippool.errors.ApiException;
 import io.ippool.http.Bodies;
+import io.ippool.http.QueryFlags;
 import io.ippool.http.RequestInfo;
 import io.ippool.registry.FieldSets;
 import io.ippool.registry.KindDefinition;
@@ -45,7 +46,7 @@ final class ServerSideApply {
     ObjectNode applied = decode(ctx, ri, def, opts);
     String subresource = ri.subresource().isEmpty() ? null : ri.subresource();
     ObjectNode owned = FieldSets.of(stripped(applied, kind, subresource), List.of(), def.schema()::isAtomicMap);
-    boolean force = "true".equals(ctx.request().getParam("force"));
+    boolean force = QueryFlags.isTrue(ctx.request().getParam("force"));
     WriteOptions applyOpts = opts.forApply(owned);
     return registry.patch(def, WriteHandlers.key(ri, def), current -> merge(current, applied, owned, opts.manager(),
             subresource, force, kind), applyOpts, subresource)

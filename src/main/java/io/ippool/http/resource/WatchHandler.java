@@ -2,12 +2,13 @@ package io.ippool.http.resource;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.FieldError;
+import io.ippool.api.Json;
 import io.ippool.errors.ApiException;
 import io.ippool.http.Negotiation;
+import io.ippool.http.QueryFlags;
 import io.ippool.http.RequestInfo;
 import io.ippool.http.Responses;
 import io.ippool.registry.KindDefinition;
-import io.ippool.store.Json;
 import io.ippool.store.ResourceStore;
 import io.ippool.store.watch.EventHub;
 import io.ippool.store.watch.EventSubscriber;
@@ -64,7 +65,7 @@ public final class WatchHandler {
     String rvParam = ctx.request().getParam("resourceVersion");
     String match = ctx.request().getParam("resourceVersionMatch");
     String sendInitial = ctx.request().getParam("sendInitialEvents");
-    boolean bookmarks = "true".equals(ctx.request().getParam("allowWatchBookmarks"));
+    boolean bookmarks = QueryFlags.isTrue(ctx.request().getParam("allowWatchBookmarks"));
     List<FieldError> errs = new ArrayList<>();
     if (match != null && !match.isEmpty() && sendInitial == null) {
       errs.add(FieldError.forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless "
@@ -87,7 +88,7 @@ public final class WatchHandler {
     ReadHandlers.ListQuery q = ReadHandlers.listQuery(ctx, def, true);
     String nameFromPath = ri.name();
     // Get State semantics: RV unset or "0" (and WatchList's sendInitialEvents=true) start with the current state.
-    boolean initial = sendInitial != null ? "true".equals(sendInitial) : (rv == null || rv == 0);
+    boolean initial = sendInitial != null ? QueryFlags.isTrue(sendInitial) : (rv == null || rv == 0);
     boolean endBookmark = initial && bookmarks;
     long timeoutMs = timeoutMs(ctx.request().getParam("timeoutSeconds"));
     String ns = def.kind().namespaced() ? (ri.namespace().isEmpty() ? null : ri.namespace()) : "";

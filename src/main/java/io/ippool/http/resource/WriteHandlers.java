@@ -3,11 +3,13 @@ package io.ippool.http.resource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.FieldError;
+import io.ippool.api.Json;
 import io.ippool.api.ResourceKind;
 import io.ippool.errors.ApiException;
 import io.ippool.http.Bodies;
 import io.ippool.http.Negotiation;
 import io.ippool.http.RequestInfo;
+import io.ippool.http.RequestUser;
 import io.ippool.http.Responses;
 import io.ippool.registry.DeleteOptions;
 import io.ippool.registry.KindDefinition;
@@ -15,7 +17,6 @@ import io.ippool.registry.ResourceRegistry;
 import io.ippool.registry.WriteOptions;
 import io.ippool.registry.patch.JsonPatch;
 import io.ippool.registry.patch.MergePatch;
-import io.ippool.store.Json;
 import io.ippool.store.ObjectKey;
 import io.ippool.store.WriteResult;
 import io.vertx.core.Future;
@@ -283,7 +284,7 @@ final class WriteHandlers {
     JsonNode pre = o == null ? null : o.get("preconditions");
     String uid = pre != null && pre.hasNonNull("uid") ? pre.get("uid").asText() : null;
     String rv = pre != null && pre.hasNonNull("resourceVersion") ? pre.get("resourceVersion").asText() : null;
-    return new DeleteOptions(dryRun, policy, orphan, uid, rv, ctx.get(io.ippool.http.ApiRouter.USER));
+    return new DeleteOptions(dryRun, policy, orphan, uid, rv, RequestUser.of(ctx));
   }
 
   static ObjectKey key(RequestInfo ri, KindDefinition def) {

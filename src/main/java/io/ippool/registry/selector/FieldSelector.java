@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * Field selectors as kube-apiserver supports them for custom resources: only metadata.name (and
- * metadata.namespace for namespaced kinds), with =, == and !=.
+ * metadata.namespace for namespaced kinds), with =, == and !=. As in k8s.io/apimachinery/pkg/fields, empty
+ * terms are skipped, a term splits at its first operator, and a value may escape {@code \ , =} with a backslash
+ * (unescaped {@code ,} and {@code =} are refused in a value).
  */
 public final class FieldSelector {
   private record Term(String field, boolean equal, String value) {
@@ -26,23 +28,20 @@ public final class FieldSelector {
       return EVERYTHING;
     }
     List<Term> terms = new ArrayList<>();
-    for (String part : s.split(",")) {
-      String p = part.trim();
-      int neq = p.indexOf("!=");
-      int eq = p.indexOf('=');
-      if (neq < 0 && eq < 0) {
-        throw new IllegalArgumentException("invalid selector: '" + s + "'; can't understand '" + p + "'");
+    for (String part : splitTerms(s)) {
+      if (part.isEmpty()) {
+        continue;
       }
-      boolean equal = neq < 0;
-      int at = equal ? eq : neq;
-      String field = p.substring(0, at).trim();
-      String value = p.substring(at + (equal ? (p.startsWith("==", eq) ? 2 : 1) : 2)).trim();
-      if (!field.equals("metadata.name") && !(namespaced && field.equals("metadata.namespace"))) {
-        throw new IllegalArgumentException("field label not supported: " + field);
+      Term t = term(part);
+      if (t == null) {
+        throw new IllegalArgumentException("invalid selector: '" + s + "'; can't understand '" + part + "'");
       }
-      terms.add(new Term(field, equal, value));
+      if (!t.field.equals("metadata.name") && !(namespaced && t.field.equals("metadata.namespace"))) {
+        throw new IllegalArgumentException("field label not supported: " + t.field);
+      }
+      terms.add(t);
     }
-    return new FieldSelector(terms);
+    return terms.isEmpty() ? EVERYTHING : new FieldSelector(terms);
   }
 
   public boolean matches(ObjectNode obj) {
@@ -63,5 +62,66 @@ public final class FieldSelector {
       }
     }
     return null;
+  }
+
+  /** Splits at commas that are not escaped by a backslash. */
+  private static List<String> splitTerms(String s) {
+    List<String> out = new ArrayList<>();
+    int start = 0;
+    boolean escaped = false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == ',') {
+        out.add(s.substring(start, i));
+        start = i + 1;
+      }
+    }
+    out.add(s.substring(start));
+    return out;
+  }
+
+  /** The term split at the leftmost operator ("!=", "==" or "="), or null when it has none. */
+  private static Term term(String part) {
+    for (int i = 0; i < part.length(); i++) {
+      if (part.startsWith("!=", i)) {
+        return new Term(part.substring(0, i).trim(), false, unescape(part.substring(i + 2).trim()));
+      }
+      if (part.startsWith("==", i)) {
+        return new Term(part.substring(0, i).trim(), true, unescape(part.substring(i + 2).trim()));
+      }
+      if (part.charAt(i) == '=') {
+        return new Term(part.substring(0, i).trim(), true, unescape(part.substring(i + 1).trim()));
+      }
+    }
+    return null;
+  }
+
+  private static String unescape(String v) {
+    StringBuilder out = new StringBuilder(v.length());
+    boolean escaped = false;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (escaped) {
+        if (c != '\\' && c != ',' && c != '=') {
+          throw new IllegalArgumentException("invalid field selector: invalid escape sequence: \\" + c);
+        }
+        out.append(c);
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == ',' || c == '=') {
+        throw new IllegalArgumentException("invalid field selector: unescaped character in value: " + c);
+      } else {
+        out.append(c);
+      }
+    }
+    if (escaped) {
+      throw new IllegalArgumentException("invalid field selector: invalid escape sequence: \\");
+    }
+    return out.toString();
   }
 }

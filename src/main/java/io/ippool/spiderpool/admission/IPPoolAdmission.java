@@ -41,8 +41,9 @@ public final class IPPoolAdmission {
   }
 
   /**
-   * Spec b.1, in order; the first failing step stops mutation and leaves earlier changes in place. Failures are
-   * not reported: Spiderpool logs them and lets validation reject the object.
+   * Spiderpool's pool mutation (mutateIPPool), step by step in its order; the first failing step stops mutation
+   * and leaves earlier changes in place. Failures are not reported: Spiderpool logs them and lets validation
+   * reject the object.
    */
   public void mutate(ObjectNode pool) {
     if (SpecReader.terminating(pool)) {
@@ -91,7 +92,10 @@ public final class IPPoolAdmission {
     }
   }
 
-  /** Spec b.2. Throws 422 Invalid, or 409 AlreadyExists on a name clash. */
+  /**
+   * Spiderpool's pool validation on CREATE, checks in its order. Throws 422 Invalid, or 409 AlreadyExists on a
+   * name clash.
+   */
   public void validateCreate(ObjectNode pool, List<ObjectNode> existingPools) {
     String name = SpecReader.name(pool);
     FieldError e = IpVersionCheck.check(SpecReader.ipVersion(pool), settings,
@@ -116,7 +120,7 @@ public final class IPPoolAdmission {
   }
 
   /**
-   * Spec b.3. {@code allocatedIpToPod} is the stored status.allocatedIPs: canonical IP text to "ns/name".
+   * Spiderpool's pool validation on UPDATE. {@code allocatedIpToPod} is the stored status.allocatedIPs: canonical IP text to "ns/name".
    * {@code existingPools} may include the stored copy of this pool; it is skipped by name.
    */
   public void validateUpdate(ObjectNode oldPool, ObjectNode newPool, List<ObjectNode> existingPools,

@@ -44,7 +44,7 @@ final class PoolSpecChecks {
     try {
       mine = SubnetRanges.strict(subnet, SpecReader.specList(pool, "ips"), SpecReader.specList(pool, "excludeIPs"));
     } catch (ReversedRangeException e) {
-      // Deliberate tightening (spec b.9): Spiderpool's NewCIDR swaps a reversed range and accepts it, but the
+      // Deliberate tightening: Spiderpool's NewCIDR swaps a reversed range and accepts it, but the
       // allocator then skips it forever and later updates fail. We refuse it where it is written.
       String field = (e.inExclude() ? "spec.excludeIPs[" : "spec.ips[") + e.index() + "]";
       return FieldError.invalid(field, e.raw(), e.getMessage());
@@ -59,7 +59,8 @@ final class PoolSpecChecks {
           "failed to parse CIDR " + subnet + " as a valid label value: " + e.getMessage());
     }
     for (ObjectNode other : existingPools) {
-      // Spiderpool finds pools sharing the subnet by this label, not by spec.subnet (spec b.9).
+      // Spiderpool finds pools sharing the subnet by this label, not by spec.subnet: a pool stored without the
+      // label is invisible to its overlap check.
       if (!label.equals(SpecReader.label(other, Spiderpool.LABEL_CIDR)) || Objects.equals(SpecReader.name(other), name)) {
         continue;
       }

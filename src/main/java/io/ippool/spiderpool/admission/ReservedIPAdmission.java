@@ -29,7 +29,10 @@ public final class ReservedIPAdmission {
     this(AdmissionSettings.defaults());
   }
 
-  /** Spec b.6: derive ipVersion from ips[0], merge ips when there are several. No finalizer. Never fails. */
+  /**
+   * Spiderpool's reserved-IP mutation: derive ipVersion from ips[0], merge ips when there are several. No
+   * finalizer. Never fails: Spiderpool ignores its mutation errors and leaves validation to refuse the object.
+   */
   public void mutate(ObjectNode rip) {
     if (SpecReader.terminating(rip)) {
       return;
@@ -58,7 +61,7 @@ public final class ReservedIPAdmission {
     }
   }
 
-  /** Spec b.7 CREATE. */
+  /** Spiderpool's reserved-IP validation on CREATE: ipVersion enabled, then every range of that family. */
   public void validateCreate(ObjectNode rip) {
     FieldError e = IpVersionCheck.check(SpecReader.ipVersion(rip), settings, NIL_VERSION);
     if (e == null) {
@@ -69,7 +72,7 @@ public final class ReservedIPAdmission {
     }
   }
 
-  /** Spec b.7 UPDATE. */
+  /** Spiderpool's reserved-IP validation on UPDATE: as on create, except while the object terminates. */
   public void validateUpdate(ObjectNode oldRip, ObjectNode newRip) {
     if (SpecReader.terminating(newRip)) {
       if (!SpecReader.terminating(oldRip)) {

@@ -2,9 +2,9 @@ package io.ippool.store.allocation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.Json;
 import io.ippool.iprange.Ip;
 import io.ippool.iprange.RangeSet;
-import io.ippool.store.Json;
 import io.ippool.spiderpool.StoredPool;
 import io.ippool.spiderpool.PoolSpecs;
 import io.vertx.core.Future;

@@ -3,7 +3,7 @@ package io.ippool.store.allocation;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.iprange.Cidr;
 import io.ippool.spiderpool.Spiderpool;
-import io.ippool.store.Json;
+import io.ippool.api.Json;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;

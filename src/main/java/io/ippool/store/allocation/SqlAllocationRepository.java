@@ -10,7 +10,7 @@ import io.ippool.spiderpool.PoolCatalogEntry;
 import io.ippool.spiderpool.Release;
 import io.ippool.spiderpool.Spiderpool;
 import io.ippool.spiderpool.StoredPool;
-import io.ippool.store.Json;
+import io.ippool.api.Json;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

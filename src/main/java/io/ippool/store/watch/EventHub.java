@@ -1,7 +1,7 @@
 package io.ippool.store.watch;
 
+import io.ippool.api.Json;
 import io.ippool.store.EventLog;
-import io.ippool.store.Json;
 import io.ippool.store.StatusProjection;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

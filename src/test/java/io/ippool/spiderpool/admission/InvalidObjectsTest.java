@@ -95,7 +95,7 @@ class InvalidObjectsTest {
             + "ips: [10.6.0.1-10.6.0.10, 10.6.0.10-10.6.0.20]}").validationOnly()
             .invalid("spec.subnet", INV, "spec.subnet: Invalid value: \"10.6.0.0/16\": range 10.6.0.10-10.6.0.20 "
                 + "overlaps with 10.6.0.1-10.6.0.10"),
-        // ---- DELIBERATE TIGHTENING (spec b.9): Spiderpool accepts a reversed range in a pool by swapping it.
+        // ---- DELIBERATE TIGHTENING: Spiderpool accepts a reversed range in a pool by swapping it.
         pool("reversed range in ips (tightening)", "{subnet: 10.6.0.0/16, ips: [10.6.0.10-10.6.0.1]}")
             .invalid("spec.ips[0]", INV, "spec.ips[0]: Invalid value: \"10.6.0.10-10.6.0.1\": invalid IP range "
                 + "format in IPv4 '10.6.0.10-10.6.0.1'"),
