@@ -85,19 +85,30 @@ final class AddBatch {
     this.jobs = jobs;
   }
 
-  /** Serves the jobs: completes each job's promise. */
+  /**
+   * Serves the jobs: completes each job's promise. When the batch as a whole fails (its statement failed,
+   * so nothing of it was committed), its halves are served again one after the other, down to single jobs:
+   * whatever one request did to the statement fails that request alone, and the others are served.
+   */
   static Future<Void> run(Pool db, PlannedPools planned, AllocatorConfig cfg, List<Job> jobs) {
     AddBatch batch = new AddBatch(db, planned, cfg, jobs);
-    return batch.attempt(1).onComplete(ar -> {
+    return batch.attempt(1).transform(ar -> {
+      if (ar.failed() && jobs.size() > 1 && AllocationStore.rejectedByDatabase(ar.cause())) {
+        List<Job> first = List.copyOf(jobs.subList(0, jobs.size() / 2));
+        List<Job> second = List.copyOf(jobs.subList(jobs.size() / 2, jobs.size()));
+        return run(db, planned, cfg, first).transform(x -> run(db, planned, cfg, second));
+      }
       for (Job job : jobs) {
         if (ar.failed()) {
-          job.promise.tryFail(new IpamException(Allocator.STANDARD + ar.cause().getMessage()));
+          job.promise.tryFail(ar.cause() instanceof IpamException e ? e
+              : Allocator.storeFailure(Allocator.STANDARD, ar.cause()));
         } else if (job.error != null) {
           job.promise.tryFail(new IpamException(job.error));
         } else {
           job.promise.tryComplete(job.response);
         }
       }
+      return Future.succeededFuture();
     });
   }
 
@@ -185,6 +196,14 @@ final class AddBatch {
     for (int i = 0; i < jobs.size(); i++) {
       Job job = jobs.get(i);
       JsonNode answer = answers.get(i);
+      if (answer.has("conflict")) {
+        JsonNode holder = answer.get("conflict");
+        job.error = Allocator.STANDARD + "container ID " + job.args.containerID() + " belongs to Pod "
+            + holder.path("namespace").asText() + "/" + holder.path("pod").asText() + " (UID "
+            + holder.path("uid").asText() + "), not to Pod " + job.args.podNamespace() + "/"
+            + job.args.podName() + " (UID " + job.args.podUID() + ")";
+        continue;
+      }
       if (answer.has("existing")) {
         job.error = null;
         job.existing = new ArrayList<>();

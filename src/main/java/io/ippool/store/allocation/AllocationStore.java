@@ -59,10 +59,10 @@ public final class AllocationStore {
         FROM resources r LEFT JOIN ipam_pools p ON p.pool = r.name
        WHERE r.resource = 'spiderippools' AND r.namespace = ''
        ORDER BY r.name""";
-  private static final String BY_CONTAINERS = """
+  private static final String BY_CONTAINER_OF_POD = """
       SELECT container_id, if_name, family, address_num::text AS address_num, pool
-        FROM ipam_allocations WHERE container_id = ANY($1)
-       ORDER BY container_id, if_name, family""";
+        FROM ipam_allocations WHERE container_id = $1 AND pod_uid = $2
+       ORDER BY if_name, family""";
   private static final String ALLOCATE_BATCH = "SELECT ipam_allocate_batch($1::text::jsonb)::text";
   private static final String RELEASE_BATCH = "SELECT ipam_release_batch($1::text[], $2::text[], $3::text[], "
       + "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[])";
@@ -110,9 +110,9 @@ public final class AllocationStore {
     });
   }
 
-  public static Future<List<Allocation>> byContainers(SqlClient client, Collection<String> containerIds) {
-    String[] ids = new TreeSet<>(containerIds).toArray(String[]::new);
-    return client.preparedQuery(BY_CONTAINERS).execute(Tuple.of((Object) ids)).map(rows -> {
+  /** What a container holds for the pod with this UID (nothing when another pod holds the container). */
+  public static Future<List<Allocation>> byContainerOfPod(SqlClient client, String containerId, String podUid) {
+    return client.preparedQuery(BY_CONTAINER_OF_POD).execute(Tuple.of(containerId, podUid)).map(rows -> {
       List<Allocation> out = new ArrayList<>();
       for (Row r : rows) {
         out.add(new Allocation(r.getString("container_id"), r.getString("if_name"), r.getInteger("family"),
@@ -154,6 +154,15 @@ public final class AllocationStore {
         .addArrayOfString(column(byPod, Release::pod))
         .addArrayOfString(column(byPod, Release::uid));
     return client.preparedQuery(RELEASE_BATCH).execute(t).map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  /**
+   * Whether a statement reached the database and was refused there (a constraint, a raised error, a
+   * deadlock), as opposed to the database being unreachable: only the former can be the fault of one
+   * request of a batch.
+   */
+  public static boolean rejectedByDatabase(Throwable failure) {
+    return failure instanceof io.vertx.pgclient.PgException;
   }
 
   private static String[] column(List<Release> releases, Function<Release, String> field) {
