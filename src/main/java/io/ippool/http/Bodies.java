@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.ippool.api.ResourceKind;
 import io.ippool.errors.ApiException;
+import io.ippool.schema.ObjectMetaTypes;
 import io.vertx.core.buffer.Buffer;
 
 /** Decodes request bodies (JSON or YAML) into objects, with kube-apiserver's error wording. */
@@ -96,12 +97,21 @@ public final class Bodies {
           "json: cannot unmarshal " + typeName(obj.get("metadata")) + " into Go struct field "
               + kind.kind() + ".metadata of type v1.ObjectMeta"));
     }
+    requireMetadataTypes(obj, kind);
     obj.put("apiVersion", kind.apiVersion());
     obj.put("kind", kind.kind());
     if (!obj.has("metadata") || obj.get("metadata").isNull()) {
       obj.putObject("metadata");
     }
     return obj;
+  }
+
+  /** A body whose metadata does not decode into ObjectMeta is undecodable: 400, as kube answers. */
+  public static void requireMetadataTypes(ObjectNode obj, ResourceKind kind) {
+    String bad = ObjectMetaTypes.mismatch(obj.get("metadata"));
+    if (bad != null) {
+      throw ApiException.badRequest(cannotBeHandled(kind, bad));
+    }
   }
 
   public static String cannotBeHandled(ResourceKind kind, String why) {
