@@ -209,7 +209,12 @@ public final class ApiServer {
   private DatabaseUrl startEmbedded() throws Exception {
     Path pgData = config.dataDir().resolve("postgres");
     LOG.info("starting embedded PostgreSQL dataDir={}", pgData);
-    embedded = EmbeddedDatabase.start(pgData);
+    if (config.embeddedDatabaseUnsafe()) {
+      LOG.warn("embedded PostgreSQL runs without fsync and synchronous commit: a crash can lose acknowledged "
+          + "allocations and a power loss can corrupt {}", pgData);
+    }
+    embedded = EmbeddedDatabase.start(pgData, 0, config.embeddedDatabaseUnsafe()
+        ? EmbeddedDatabase.Durability.UNSAFE_FAST : EmbeddedDatabase.Durability.DURABLE);
     return embedded.url();
   }
 
