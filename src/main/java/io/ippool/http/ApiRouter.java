@@ -6,6 +6,7 @@ import io.ippool.auth.AuthRequest;
 import io.ippool.auth.Authenticator;
 import io.ippool.auth.UserInfo;
 import io.ippool.errors.ApiException;
+import io.ippool.store.Database;
 import io.ippool.http.discovery.DiscoveryDocuments;
 import io.ippool.http.resource.ResourceEndpoint;
 import io.vertx.core.Future;
@@ -218,6 +219,9 @@ public final class ApiRouter {
       e = ApiException.pageNotFound();
     } else if (t == null && ctx.statusCode() == 400) {
       e = ApiException.badRequest("malformed request");
+    } else if (Database.isDatabaseFailure(t)) {
+      LOG.warn("database failure on {} {}", ctx.request().method(), ctx.request().path(), t);
+      e = ApiException.storageUnavailable();
     } else {
       LOG.error("internal error on {} {}", ctx.request().method(), ctx.request().path(), t);
       e = ApiException.internal(t == null ? "status " + ctx.statusCode() : String.valueOf(t.getMessage()));

@@ -10,6 +10,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ippool.ipam.Fabric8KubeMetadata;
 import io.ippool.ipam.KubeMetadata;
 import io.ippool.ipam.http.IpamRoutes;
+import io.ippool.errors.ApiException;
+import io.ippool.http.ConnectionTimeouts;
+import io.ippool.http.Responses;
+import io.ippool.http.UriEscapes;
 import io.ippool.ipam.http.IpamSocketServer;
 import io.ippool.http.ApiRouter;
 import io.ippool.http.Health;
@@ -142,6 +146,9 @@ public final class ApiServer {
     if (config.ipamSocket() != null) {
       ipamSocket = await(IpamSocketServer.start(vertx, config.ipamSocket(), allocator));
       LOG.info("IPAM API listening socket={}", config.ipamSocket());
+      Path socketFile = config.ipamSocket();
+      // The CNI plugin dials the path: a socket file removed or replaced under us means pods cannot get IPs.
+      health.addCheck("ipam-socket", () -> isSocket(socketFile) ? null : socketFile + " is not a socket");
     }
     probes = new MetricsProbes(metrics, pool, hub, new SqlPoolStats(pool)).start(vertx, MetricsProbes.DEFAULT_PERIOD_MS);
     health.ready();
@@ -195,7 +202,17 @@ public final class ApiServer {
         .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
         .setCompressionSupported(true)
         .setUseAlpn(true);
-    http = await(vertx.createHttpServer(options).requestHandler(routes).listen());
+    http = await(new ConnectionTimeouts(vertx, ConnectionTimeouts.HEADER_TIMEOUT, ConnectionTimeouts.IDLE_TIMEOUT)
+        .install(vertx.createHttpServer(options), req -> {
+          String bad = UriEscapes.malformed(req.uri());
+          if (bad != null) {
+            req.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+                .end(Responses.statusDocument(ApiException.badRequest("invalid URL escape \"" + bad + "\""))
+                    .toString());
+            return;
+          }
+          routes.handle(req);
+        }).listen());
     if (config.tlsCertFile() != null) {
       // Certificates from files (e.g. a cert-manager Secret) are renewed in place: reload them when they change.
       reloader = new ReloadingCertificates(vertx, http, options.getSslOptions(), cert, key,
@@ -216,6 +233,15 @@ public final class ApiServer {
     embedded = EmbeddedDatabase.start(pgData, 0, config.embeddedDatabaseUnsafe()
         ? EmbeddedDatabase.Durability.UNSAFE_FAST : EmbeddedDatabase.Durability.DURABLE);
     return embedded.url();
+  }
+
+  private static boolean isSocket(Path p) {
+    try {
+      return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther();
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   public int port() {

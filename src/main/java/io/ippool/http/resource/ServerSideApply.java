@@ -77,6 +77,7 @@ final class ServerSideApply {
           + obj.path("kind").asText("") + ", expected: " + kind.kind());
     }
     Bodies.requireMetadataTypes(obj, kind);
+    Bodies.requireStorableText(obj, kind);
     if (!obj.path("metadata").path("managedFields").isMissingNode()
         && !obj.path("metadata").path("managedFields").isNull()) {
       throw ApiException.badRequest("metadata.managedFields must be nil");

@@ -120,6 +120,7 @@ final class WriteHandlers {
       }
       checkIdentity(def.kind(), obj);
       Bodies.requireMetadataTypes(obj, def.kind());
+      Bodies.requireStorableText(obj, def.kind());
       List<String> unknown = def.schema().unknownFields(obj);
       if (!unknown.isEmpty()) {
         String text = strictMessage(unknown);

@@ -102,9 +102,11 @@ public final class IpamRoutes {
           .end(bad.toJson().encode());
       return;
     }
-    String msg = e instanceof IpamException ? e.getMessage() : String.valueOf(e.getMessage());
+    String msg = e.getMessage();
     if (!(e instanceof IpamException)) {
+      // Not one of the agent's answers (the database, the cluster): the details are for the log.
       LOG.warn("IPAM request {} {} failed", ctx.request().method(), ctx.request().path(), e);
+      msg = "the IPAM server could not serve the request, retry";
     }
     ctx.response().setStatusCode(500).putHeader("Content-Type", "application/json").end(Json.encode(msg));
   }
