@@ -172,6 +172,15 @@ public final class ApiRouter {
     });
   }
 
+  /** The node a caller is ("system:node:NAME" in group system:nodes), null for admins and everyone else. */
+  public static String nodeOf(UserInfo user) {
+    if (user == null || user.groups().contains("system:masters") || !user.groups().contains("system:nodes")) {
+      return null;
+    }
+    // A node identity named otherwise is still scoped: to a node no pod runs on.
+    return user.name().startsWith("system:node:") ? user.name().substring("system:node:".length()) : user.name();
+  }
+
   private static boolean isNodeOrAdmin(UserInfo user) {
     return user.groups().contains("system:nodes") || user.groups().contains("system:masters");
   }

@@ -54,6 +54,11 @@ public final class Allocator {
     this.releaseLanes = new Lanes<>(cfg.maxBatch(), cfg.inFlightPerLane(), this::runReleases);
   }
 
+  /** Which pods a node identity may allocate and release for. */
+  public NodeScope nodeScope() {
+    return new NodeScope(meta);
+  }
+
   public AllocatorConfig config() {
     return cfg;
   }

@@ -130,7 +130,7 @@ public final class ApiServer {
     ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health, auth.authenticator,
         auth.authorizer, new OpenApiRoutes(), r -> {
           MetricsRoutes.mount(r, metrics);
-          IpamRoutes.mount(r, allocator);
+          IpamRoutes.mount(r, allocator, ctx -> ApiRouter.nodeOf(ctx.get(ApiRouter.USER)));
         });
     Router routes = router.build();
     RequestMetricsHandler.install(routes, metrics, plural -> kinds.byPlural(plural) != null);

@@ -4,6 +4,7 @@ import io.ippool.ipam.Allocator;
 import io.ippool.ipam.IpamException;
 import io.ippool.ipam.IpamInputException;
 import io.ippool.ipam.IpamModels;
+import io.ippool.ipam.NodeScope;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -32,18 +33,31 @@ public final class IpamRoutes {
   }
 
   public static void mount(Router router, Allocator allocator) {
+    mount(router, allocator, ctx -> null);
+  }
+
+  /**
+   * @param callerNode the node the caller of a request is (its identity), null for an unscoped caller: a
+   *                   node may only allocate and release for pods on itself ({@link NodeScope})
+   */
+  public static void mount(Router router, Allocator allocator, Function<RoutingContext, String> callerNode) {
+    NodeScope scope = allocator.nodeScope();
     router.route("/v1/ipam/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
     router.get("/v1/ipam/healthy").handler(ctx -> empty(ctx, allocator.healthy()));
     router.post("/v1/ipam/ip").handler(ctx -> {
-      Future<IpamModels.AddResponse> f = parse(ctx, IpamModels.AddArgs::fromJson).compose(allocator::allocate);
+      Future<IpamModels.AddResponse> f = parse(ctx, IpamModels.AddArgs::fromJson)
+          .compose(a -> scope.allow(callerNode.apply(ctx), a.podNamespace(), a.podName()).map(a))
+          .compose(allocator::allocate);
       f.onSuccess(r -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
               .end(r.toJson().encode()))
           .onFailure(e -> fail(ctx, e));
     });
-    router.delete("/v1/ipam/ip").handler(ctx ->
-        empty(ctx, parse(ctx, IpamModels.DelArgs::fromJson).compose(allocator::release)));
-    router.delete("/v1/ipam/ips").handler(ctx ->
-        empty(ctx, parse(ctx, IpamModels.BatchDelArgs::fromJson).compose(allocator::releasePod)));
+    router.delete("/v1/ipam/ip").handler(ctx -> empty(ctx, parse(ctx, IpamModels.DelArgs::fromJson)
+        .compose(a -> scope.allow(callerNode.apply(ctx), a.podNamespace(), a.podName()).map(a))
+        .compose(allocator::release)));
+    router.delete("/v1/ipam/ips").handler(ctx -> empty(ctx, parse(ctx, IpamModels.BatchDelArgs::fromJson)
+        .compose(a -> scope.allow(callerNode.apply(ctx), a.podNamespace(), a.podName()).map(a))
+        .compose(allocator::releasePod)));
     // The agent serves this as a stub that does nothing.
     router.post("/v1/ipam/ips").handler(ctx -> ctx.response().setStatusCode(200).end());
   }
