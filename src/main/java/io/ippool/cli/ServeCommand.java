@@ -69,6 +69,14 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Connections to PostgreSQL. Env IPPOOL_DATABASE_POOL_SIZE. Default: ${DEFAULT-VALUE}")
   int databasePoolSize;
 
+  @Option(names = "--embedded-database-unsafe-no-fsync", paramLabel = "BOOL",
+      defaultValue = "${env:IPPOOL_EMBEDDED_DATABASE_UNSAFE_NO_FSYNC:-false}", arity = "0..1",
+      description = "Trade durability for speed: run the embedded PostgreSQL with fsync and synchronous_commit "
+          + "off. A crash can then lose allocations already acknowledged to pods (and hand those addresses out "
+          + "again); a power loss can corrupt the database. For throw-away setups only. "
+          + "Env IPPOOL_EMBEDDED_DATABASE_UNSAFE_NO_FSYNC. Default: ${DEFAULT-VALUE}")
+  boolean embeddedDatabaseUnsafe;
+
   @Mixin
   AuthOptions auth = new AuthOptions();
 
@@ -79,7 +87,7 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     logging.apply();
     ServerConfig config = new ServerConfig(dataDir, databaseUrl, bindAddress, securePort, ipamSocket, tlsCertFile,
-        tlsKeyFile, clientCaFile, eventRetention, databasePoolSize, auth, allocationHistory);
+        tlsKeyFile, clientCaFile, eventRetention, databasePoolSize, auth, allocationHistory, embeddedDatabaseUnsafe);
     ApiServer server = new ApiServer(config);
     CountDownLatch stopRequested = new CountDownLatch(1);
     // SIGTERM (kubelet, systemd) and SIGINT (Ctrl-C) ask for a graceful stop; handling them ourselves lets the

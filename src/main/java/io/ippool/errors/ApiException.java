@@ -123,6 +123,11 @@ public class ApiException extends RuntimeException {
     return new ApiException(503, "ServiceUnavailable", message, Details.none());
   }
 
+  /** The database failed a request: the client may retry in a second; what failed is for the log. */
+  public static ApiException storageUnavailable() {
+    return new ApiException(503, "ServiceUnavailable", "storage is unavailable, please retry", Details.none(), 1);
+  }
+
   public static ApiException internal(String message) {
     return new ApiException(500, "InternalError", "Internal error occurred: " + message,
         new Details(null, null, null, List.of(new FieldError(FieldError.Type.INTERNAL, "", null, message))));

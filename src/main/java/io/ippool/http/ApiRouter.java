@@ -7,6 +7,7 @@ import io.ippool.auth.AuthRequest;
 import io.ippool.auth.Authenticator;
 import io.ippool.auth.UserInfo;
 import io.ippool.errors.ApiException;
+import io.ippool.store.Database;
 import io.ippool.http.discovery.DiscoveryDocuments;
 import io.ippool.http.resource.ResourceEndpoint;
 import io.vertx.core.Future;
@@ -173,6 +174,15 @@ public final class ApiRouter {
     });
   }
 
+  /** The node a caller is ("system:node:NAME" in group system:nodes), null for admins and everyone else. */
+  public static String nodeOf(UserInfo user) {
+    if (user == null || user.groups().contains("system:masters") || !user.groups().contains("system:nodes")) {
+      return null;
+    }
+    // A node identity named otherwise is still scoped: to a node no pod runs on.
+    return user.name().startsWith("system:node:") ? user.name().substring("system:node:".length()) : user.name();
+  }
+
   private static boolean isNodeOrAdmin(UserInfo user) {
     return user.groups().contains("system:nodes") || user.groups().contains("system:masters");
   }
@@ -220,6 +230,9 @@ public final class ApiRouter {
       e = ApiException.pageNotFound();
     } else if (t == null && ctx.statusCode() == 400) {
       e = ApiException.badRequest("malformed request");
+    } else if (Database.isDatabaseFailure(t)) {
+      LOG.warn("database failure on {} {}", ctx.request().method(), ctx.request().path(), t);
+      e = ApiException.storageUnavailable();
     } else {
       LOG.error("internal error on {} {}", ctx.request().method(), ctx.request().path(), t);
       e = ApiException.internal(t == null ? "status " + ctx.statusCode() : String.valueOf(t.getMessage()));

@@ -2,10 +2,13 @@ package io.ippool.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.FieldError;
 import io.ippool.api.Json;
 import io.ippool.api.ResourceKind;
 import io.ippool.errors.ApiException;
+import io.ippool.schema.ObjectMetaTypes;
 import io.vertx.core.buffer.Buffer;
+import java.util.List;
 
 /** Decodes request bodies (JSON or YAML) into objects, with kube-apiserver's error wording. */
 public final class Bodies {
@@ -87,12 +90,62 @@ public final class Bodies {
           "json: cannot unmarshal " + typeName(obj.get("metadata")) + " into Go struct field "
               + kind.kind() + ".metadata of type v1.ObjectMeta"));
     }
+    requireMetadataTypes(obj, kind);
+    requireStorableText(obj, kind);
     obj.put("apiVersion", kind.apiVersion());
     obj.put("kind", kind.kind());
     if (!obj.has("metadata") || obj.get("metadata").isNull()) {
       obj.putObject("metadata");
     }
     return obj;
+  }
+
+  /** A body whose metadata does not decode into ObjectMeta is undecodable: 400, as kube answers. */
+  public static void requireMetadataTypes(ObjectNode obj, ResourceKind kind) {
+    String bad = ObjectMetaTypes.mismatch(obj.get("metadata"));
+    if (bad != null) {
+      throw ApiException.badRequest(cannotBeHandled(kind, bad));
+    }
+  }
+
+  /**
+   * PostgreSQL's text and jsonb cannot hold U+0000; an object carrying it anywhere (a key, an annotation, a
+   * spec string) is refused as invalid at that field rather than failing in the database.
+   */
+  public static void requireStorableText(ObjectNode obj, ResourceKind kind) {
+    String path = nulPath(obj, "");
+    if (path != null) {
+      String name = obj.path("metadata").path("name").isTextual() ? obj.path("metadata").path("name").asText() : "";
+      throw ApiException.invalid(kind.group(), kind.kind(), name.replace("\u0000", ""),
+          List.of(FieldError.invalid(path.isEmpty() ? "<root>" : path, null, "must not contain NUL characters")));
+    }
+  }
+
+  private static String nulPath(JsonNode n, String at) {
+    if (n.isTextual()) {
+      return n.textValue().indexOf('\u0000') >= 0 ? at : null;
+    }
+    if (n.isObject()) {
+      for (var it = n.fields(); it.hasNext(); ) {
+        var e = it.next();
+        String here = at.isEmpty() ? e.getKey() : at + "." + e.getKey();
+        if (e.getKey().indexOf('\u0000') >= 0) {
+          return here.replace("\u0000", "\\u0000");
+        }
+        String inner = nulPath(e.getValue(), here);
+        if (inner != null) {
+          return inner;
+        }
+      }
+    } else if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        String inner = nulPath(n.get(i), at + "[" + i + "]");
+        if (inner != null) {
+          return inner;
+        }
+      }
+    }
+    return null;
   }
 
   public static String cannotBeHandled(ResourceKind kind, String why) {

@@ -6,6 +6,7 @@ import io.ippool.ipam.AllocationRepository.BatchRequest;
 import io.ippool.ipam.AllocationRepository.EntryAnswer;
 import io.ippool.ipam.AllocationRepository.EntryRequest;
 import io.ippool.ipam.AllocationRepository.JobAnswer;
+import io.ippool.ipam.AllocationRepository.PodHolder;
 import io.ippool.ipam.AllocationRepository.JobRequest;
 import io.ippool.ipam.IpamModels.AddArgs;
 import io.ippool.ipam.IpamModels.AddResponse;
@@ -85,20 +86,30 @@ final class AddBatch {
     this.jobs = jobs;
   }
 
-  /** Serves the jobs: completes each job's promise. */
-  static Future<Void> run(AllocationRepository repository, PlannedPools planned, AllocatorConfig cfg,
-                          List<Job> jobs) {
+  /**
+   * Serves the jobs: completes each job's promise. When the batch as a whole fails (its statement failed,
+   * so nothing of it was committed), its halves are served again one after the other, down to single jobs:
+   * whatever one request did to the statement fails that request alone, and the others are served.
+   */
+  static Future<Void> run(AllocationRepository repository, PlannedPools planned, AllocatorConfig cfg, List<Job> jobs) {
     AddBatch batch = new AddBatch(repository, planned, cfg, jobs);
-    return batch.attempt(1).onComplete(ar -> {
+    return batch.attempt(1).transform(ar -> {
+      if (ar.failed() && jobs.size() > 1 && repository.isRejection(ar.cause())) {
+        List<Job> first = List.copyOf(jobs.subList(0, jobs.size() / 2));
+        List<Job> second = List.copyOf(jobs.subList(jobs.size() / 2, jobs.size()));
+        return run(repository, planned, cfg, first).transform(x -> run(repository, planned, cfg, second));
+      }
       for (Job job : jobs) {
         if (ar.failed()) {
-          job.promise.tryFail(new IpamException(Allocator.STANDARD + ar.cause().getMessage()));
+          job.promise.tryFail(ar.cause() instanceof IpamException e ? e
+              : Allocator.storeFailure(Allocator.STANDARD, ar.cause()));
         } else if (job.error != null) {
           job.promise.tryFail(new IpamException(job.error));
         } else {
           job.promise.tryComplete(job.response);
         }
       }
+      return Future.succeededFuture();
     });
   }
 
@@ -176,6 +187,13 @@ final class AddBatch {
     for (int i = 0; i < jobs.size(); i++) {
       Job job = jobs.get(i);
       JobAnswer answer = answers.get(i);
+      if (answer.conflict() != null) {
+        PodHolder holder = answer.conflict();
+        job.error = Allocator.STANDARD + "container ID " + job.args.containerID() + " belongs to Pod "
+            + holder.namespace() + "/" + holder.pod() + " (UID " + holder.uid() + "), not to Pod "
+            + job.args.podNamespace() + "/" + job.args.podName() + " (UID " + job.args.podUID() + ")";
+        continue;
+      }
       if (answer.existing() != null) {
         job.error = null;
         job.existing = new ArrayList<>(answer.existing());

@@ -26,8 +26,15 @@ public interface AllocationRepository {
   /** Every pool, by name, for default and wildcard pool selection. */
   Future<List<PoolCatalogEntry>> catalog();
 
-  /** What the containers hold, ordered by container, interface and family. */
-  Future<List<Allocation>> byContainers(Collection<String> containerIds);
+  /** What a container holds for the pod with this UID (nothing when another pod holds the container). */
+  Future<List<Allocation>> byContainerOfPod(String containerId, String podUid);
+
+  /**
+   * Whether a failed statement reached the store and was refused there (a constraint, a raised error, a
+   * deadlock), as opposed to the store being unreachable: only the former can be the fault of one request of
+   * a batch, so only then is the batch worth splitting.
+   */
+  boolean isRejection(Throwable failure);
 
   /**
    * Allocates a planned batch atomically: locks the pools, refuses the whole batch as {@code stale} when a
@@ -61,8 +68,13 @@ public interface AllocationRepository {
   /**
    * @param existing non-null when the container already held the interface (a repeated ADD): what it holds
    * @param entries  one per entry answered, in order; the first failed one ends the list
+   * @param conflict non-null when another pod holds the container ID: that pod; nothing was allocated
    */
-  record JobAnswer(List<Allocation> existing, List<EntryAnswer> entries) {
+  record JobAnswer(List<Allocation> existing, List<EntryAnswer> entries, PodHolder conflict) {
+  }
+
+  /** The pod that holds a container ID. */
+  record PodHolder(String namespace, String pod, String uid) {
   }
 
   /**

@@ -52,6 +52,11 @@ public final class Allocator {
     this.releaseLanes = new Lanes<>(cfg.maxBatch(), cfg.inFlightPerLane(), this::runReleases);
   }
 
+  /** Which pods a node identity may allocate and release for. */
+  public NodeScope nodeScope() {
+    return new NodeScope(meta);
+  }
+
   public AllocatorConfig config() {
     return cfg;
   }
@@ -137,7 +142,7 @@ public final class Allocator {
 
   /** What the container holds when it already has the interface (a repeated ADD), else null. */
   private Future<AddResponse> alreadyHeld(AddArgs args) {
-    return repository.byContainers(List.of(args.containerID())).compose(existing -> {
+    return repository.byContainerOfPod(args.containerID(), args.podUID()).compose(existing -> {
       if (existing.stream().noneMatch(a -> a.ifName().equals(args.ifName()))) {
         return Future.succeededFuture(null);
       }
@@ -160,6 +165,15 @@ public final class Allocator {
     } catch (IpamException e) {
       return Future.failedFuture(new IpamException(STANDARD + e.getMessage()));
     }
+  }
+
+  /**
+   * The error a caller gets when the database failed its request: Spiderpool's prefix and a generic reason.
+   * The driver's text names tables and constraints and goes to the log only.
+   */
+  static IpamException storeFailure(String prefix, Throwable cause) {
+    LOG.atWarn().setCause(cause).log("IPAM statement failed");
+    return new IpamException(prefix + "the IPAM database could not serve the request, retry");
   }
 
   private static List<Candidate> nonEmpty(List<Candidate> c) {
@@ -206,15 +220,22 @@ public final class Allocator {
     return job.promise().future();
   }
 
-  private Future<?> runReleases(List<ReleaseJob> jobs) {
-    return repository.release(jobs.stream().map(ReleaseJob::release).toList()).onComplete(ar -> {
+  /** As an allocation batch: a batch the database refused is served again in halves, down to single DELs. */
+  private Future<Void> runReleases(List<ReleaseJob> jobs) {
+    return repository.release(jobs.stream().map(ReleaseJob::release).toList()).transform(ar -> {
+      if (ar.failed() && jobs.size() > 1 && repository.isRejection(ar.cause())) {
+        List<ReleaseJob> first = List.copyOf(jobs.subList(0, jobs.size() / 2));
+        List<ReleaseJob> second = List.copyOf(jobs.subList(jobs.size() / 2, jobs.size()));
+        return runReleases(first).transform(x -> runReleases(second));
+      }
       for (ReleaseJob job : jobs) {
         if (ar.failed()) {
-          job.promise().tryFail(new IpamException("failed to release IP addresses: " + ar.cause().getMessage()));
+          job.promise().tryFail(storeFailure("failed to release IP addresses: ", ar.cause()));
         } else {
           job.promise().tryComplete();
         }
       }
+      return Future.succeededFuture();
     });
   }
 }

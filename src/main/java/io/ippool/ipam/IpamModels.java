@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The agent API's bodies (spiderpool api/v1/agent/openapi.yaml), JSON names exactly as on the wire.
- * Parsing checks what go-swagger's Validate checks: required fields present and of the right type.
+ * Parsing checks what go-swagger's Validate checks (required fields present and of the right type) and then
+ * {@link IpamRequestLimits}: every request that parses is one the database can store.
  */
 public final class IpamModels {
   private IpamModels() {
@@ -18,9 +19,18 @@ public final class IpamModels {
                         String podName, String podUID, List<String> defaultIPv4IPPool,
                         List<String> defaultIPv6IPPool, boolean cleanGateway, boolean matchMasterSubnet) {
     public static AddArgs fromJson(JsonObject j) {
-      return new AddArgs(req(j, "containerID"), req(j, "ifName"), req(j, "netNamespace"), req(j, "podNamespace"),
-          req(j, "podName"), req(j, "podUID"), strings(j, "defaultIPv4IPPool"), strings(j, "defaultIPv6IPPool"),
-          bool(j, "cleanGateway"), bool(j, "matchMasterSubnet"));
+      AddArgs a = new AddArgs(req(j, "containerID"), req(j, "ifName"), req(j, "netNamespace"),
+          req(j, "podNamespace"), req(j, "podName"), req(j, "podUID"), strings(j, "defaultIPv4IPPool"),
+          strings(j, "defaultIPv6IPPool"), bool(j, "cleanGateway"), bool(j, "matchMasterSubnet"));
+      IpamRequestLimits.containerID(a.containerID);
+      IpamRequestLimits.ifName(a.ifName);
+      IpamRequestLimits.netNamespace(a.netNamespace);
+      IpamRequestLimits.podNamespace(a.podNamespace);
+      IpamRequestLimits.podName(a.podName);
+      IpamRequestLimits.podUID(a.podUID);
+      IpamRequestLimits.poolNames("defaultIPv4IPPool", a.defaultIPv4IPPool);
+      IpamRequestLimits.poolNames("defaultIPv6IPPool", a.defaultIPv6IPPool);
+      return a;
     }
 
     public JsonObject toJson() {
@@ -45,8 +55,15 @@ public final class IpamModels {
                         String podName, String podUID) {
     public static DelArgs fromJson(JsonObject j) {
       String netns = opt(j, "netNamespace");
-      return new DelArgs(req(j, "containerID"), req(j, "ifName"), netns, req(j, "podNamespace"),
+      DelArgs a = new DelArgs(req(j, "containerID"), req(j, "ifName"), netns, req(j, "podNamespace"),
           req(j, "podName"), req(j, "podUID"));
+      IpamRequestLimits.containerID(a.containerID);
+      IpamRequestLimits.ifName(a.ifName);
+      IpamRequestLimits.netNamespace(a.netNamespace);
+      IpamRequestLimits.podNamespace(a.podNamespace);
+      IpamRequestLimits.podName(a.podName);
+      IpamRequestLimits.podUID(a.podUID);
+      return a;
     }
   }
 
@@ -55,8 +72,13 @@ public final class IpamModels {
                              String podUID, boolean isReleaseConflictIPs) {
     public static BatchDelArgs fromJson(JsonObject j) {
       String netns = opt(j, "netNamespace");
-      return new BatchDelArgs(req(j, "containerID"), netns, req(j, "podNamespace"), req(j, "podName"),
+      BatchDelArgs a = new BatchDelArgs(req(j, "containerID"), netns, req(j, "podNamespace"), req(j, "podName"),
           req(j, "podUID"), bool(j, "isReleaseConflictIPs"));
+      IpamRequestLimits.netNamespace(a.netNamespace);
+      IpamRequestLimits.podNamespace(a.podNamespace);
+      IpamRequestLimits.podName(a.podName);
+      IpamRequestLimits.podUID(a.podUID);
+      return a;
     }
   }
 
@@ -100,10 +122,10 @@ public final class IpamModels {
   private static String req(JsonObject j, String field) {
     Object v = j.getValue(field);
     if (v == null) {
-      throw new IpamException(field + " in body is required");
+      throw new IpamInputException(IpamInputException.REQUIRED, field + " in body is required");
     }
     if (!(v instanceof String s)) {
-      throw new IpamException(field + " in body must be of type string: \"" + jsonType(v) + "\"");
+      throw new IpamInputException(IpamInputException.INVALID_TYPE, field + " in body must be of type string: \"" + jsonType(v) + "\"");
     }
     return s;
   }
@@ -111,7 +133,7 @@ public final class IpamModels {
   private static String opt(JsonObject j, String field) {
     Object v = j.getValue(field);
     if (v != null && !(v instanceof String)) {
-      throw new IpamException(field + " in body must be of type string: \"" + jsonType(v) + "\"");
+      throw new IpamInputException(IpamInputException.INVALID_TYPE, field + " in body must be of type string: \"" + jsonType(v) + "\"");
     }
     return (String) v;
   }
@@ -119,7 +141,7 @@ public final class IpamModels {
   private static boolean bool(JsonObject j, String field) {
     Object v = j.getValue(field);
     if (v != null && !(v instanceof Boolean)) {
-      throw new IpamException(field + " in body must be of type boolean: \"" + jsonType(v) + "\"");
+      throw new IpamInputException(IpamInputException.INVALID_TYPE, field + " in body must be of type boolean: \"" + jsonType(v) + "\"");
     }
     return Boolean.TRUE.equals(v);
   }
@@ -130,13 +152,13 @@ public final class IpamModels {
       return List.of();
     }
     if (!(v instanceof JsonArray arr)) {
-      throw new IpamException(field + " in body must be of type array: \"" + jsonType(v) + "\"");
+      throw new IpamInputException(IpamInputException.INVALID_TYPE, field + " in body must be of type array: \"" + jsonType(v) + "\"");
     }
     List<String> out = new ArrayList<>();
     for (int i = 0; i < arr.size(); i++) {
       Object e = arr.getValue(i);
       if (!(e instanceof String s)) {
-        throw new IpamException(field + "." + i + " in body must be of type string: \"" + jsonType(e) + "\"");
+        throw new IpamInputException(IpamInputException.INVALID_TYPE, field + "." + i + " in body must be of type string: \"" + jsonType(e) + "\"");
       }
       out.add(s);
     }

@@ -11,8 +11,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ippool.ipam.Fabric8KubeMetadata;
 import io.ippool.ipam.KubeMetadata;
 import io.ippool.ipam.http.IpamRoutes;
+import io.ippool.errors.ApiException;
+import io.ippool.http.ConnectionTimeouts;
+import io.ippool.http.Responses;
+import io.ippool.http.UriEscapes;
 import io.ippool.ipam.http.IpamSocketServer;
 import io.ippool.http.ApiRouter;
+import io.ippool.http.RequestUser;
 import io.ippool.http.Health;
 import io.ippool.http.OpenApiRoutes;
 import io.ippool.http.RequestLogHandler;
@@ -127,7 +132,7 @@ public final class ApiServer {
     ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health, auth.authenticator,
         auth.authorizer, new OpenApiRoutes(), IpamRoutes.PREFIX, r -> {
           MetricsRoutes.mount(r, metrics);
-          IpamRoutes.mount(r, allocator);
+          IpamRoutes.mount(r, allocator, ctx -> ApiRouter.nodeOf(RequestUser.of(ctx)));
         });
     Router routes = router.build();
     RequestMetricsHandler.install(routes, metrics, plural -> kinds.byPlural(plural) != null);
@@ -143,6 +148,9 @@ public final class ApiServer {
     if (config.ipamSocket() != null) {
       ipamSocket = await(IpamSocketServer.start(vertx, config.ipamSocket(), allocator));
       LOG.info("IPAM API listening socket={}", config.ipamSocket());
+      Path socketFile = config.ipamSocket();
+      // The CNI plugin dials the path: a socket file removed or replaced under us means pods cannot get IPs.
+      health.addCheck("ipam-socket", () -> isSocket(socketFile) ? null : socketFile + " is not a socket");
     }
     probes = new MetricsProbes(metrics, pool, hub, new SqlPoolStats(pool)).start(vertx, MetricsProbes.DEFAULT_PERIOD_MS);
     health.ready();
@@ -196,7 +204,17 @@ public final class ApiServer {
         .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
         .setCompressionSupported(true)
         .setUseAlpn(true);
-    http = await(vertx.createHttpServer(options).requestHandler(routes).listen());
+    http = await(new ConnectionTimeouts(vertx, ConnectionTimeouts.HEADER_TIMEOUT, ConnectionTimeouts.IDLE_TIMEOUT)
+        .install(vertx.createHttpServer(options), req -> {
+          String bad = UriEscapes.malformed(req.uri());
+          if (bad != null) {
+            req.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+                .end(Responses.statusDocument(ApiException.badRequest("invalid URL escape \"" + bad + "\""))
+                    .toString());
+            return;
+          }
+          routes.handle(req);
+        }).listen());
     if (config.tlsCertFile() != null) {
       // Certificates from files (e.g. a cert-manager Secret) are renewed in place: reload them when they change.
       reloader = new ReloadingCertificates(vertx, http, options.getSslOptions(), cert, key,
@@ -210,8 +228,22 @@ public final class ApiServer {
   private DatabaseUrl startEmbedded() throws Exception {
     Path pgData = config.dataDir().resolve("postgres");
     LOG.info("starting embedded PostgreSQL dataDir={}", pgData);
-    embedded = EmbeddedDatabase.start(pgData);
+    if (config.embeddedDatabaseUnsafe()) {
+      LOG.warn("embedded PostgreSQL runs without fsync and synchronous commit: a crash can lose acknowledged "
+          + "allocations and a power loss can corrupt {}", pgData);
+    }
+    embedded = EmbeddedDatabase.start(pgData, 0, config.embeddedDatabaseUnsafe()
+        ? EmbeddedDatabase.Durability.UNSAFE_FAST : EmbeddedDatabase.Durability.DURABLE);
     return embedded.url();
+  }
+
+  private static boolean isSocket(Path p) {
+    try {
+      return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther();
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   public int port() {

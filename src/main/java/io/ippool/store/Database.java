@@ -18,6 +18,22 @@ public final class Database {
     return pool.query("SELECT 1").execute().mapEmpty();
   }
 
+  /**
+   * Whether a failure came from the database or the way to it (refused, closed, timed out, or a statement
+   * the server failed). Callers answer these with a generic "unavailable": the driver's text names tables
+   * and constraints and is for the log.
+   */
+  public static boolean isDatabaseFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      String type = c.getClass().getName();
+      if (type.startsWith("io.vertx.pgclient.") || type.startsWith("io.vertx.sqlclient.")
+          || c instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public static Pool pool(Vertx vertx, DatabaseUrl url, int maxSize) {
     PgConnectOptions connect = new PgConnectOptions()
         .setHost(url.host())

@@ -47,6 +47,43 @@ class ApiWireIT {
   }
 
   @Test
+  void metadataOfTheWrongType_isUndecodable400_andNotStored() {
+    String[] bodies = {
+        "{\"metadata\":{\"name\":\"wt1\",\"annotations\":{\"a\":[\"x\"]}},\"spec\":{\"subnet\":\"10.1.0.0/16\"}}",
+        "{\"metadata\":{\"name\":\"wt2\",\"annotations\":{\"a\":12}},\"spec\":{\"subnet\":\"10.1.0.0/16\"}}",
+        "{\"metadata\":{\"name\":\"wt3\",\"labels\":{\"a\":{\"b\":\"c\"}}},\"spec\":{\"subnet\":\"10.1.0.0/16\"}}",
+        "{\"metadata\":{\"name\":12345},\"spec\":{\"subnet\":\"10.1.0.0/16\"}}",
+        "{\"metadata\":{\"name\":\"wt5\",\"finalizers\":[1]},\"spec\":{\"subnet\":\"10.1.0.0/16\"}}",
+        "{\"metadata\":{\"name\":\"wt6\",\"labels\":[\"a\"]},\"spec\":{\"subnet\":\"10.1.0.0/16\"}}"};
+    for (String body : bodies) {
+      assertStatus(api.post(POOLS, "application/json", body), 400, "BadRequest",
+          "SpiderIPPool in version \"v2beta1\" cannot be handled as a SpiderIPPool: json: cannot unmarshal");
+    }
+    for (String name : new String[] {"wt1", "wt2", "wt3", "wt5", "wt6"}) {
+      assertEquals(404, api.get(POOLS + "/" + name).code(), name);
+    }
+    assertTrue(api.get(POOLS).json().path("items").findValues("name").stream()
+        .noneMatch(n -> !n.isTextual()), "every stored name is a string");
+    // A merge patch that would make a label value an object is refused the same way.
+    assertEquals(201, api.post(POOLS, "application/json", pool("wt7", "10.2.0.0/16")).code());
+    assertStatus(api.patch(POOLS + "/wt7", "application/merge-patch+json",
+        "{\"metadata\":{\"labels\":{\"a\":{\"b\":1}}}}"), 400, "BadRequest", "cannot unmarshal object");
+    assertEquals(200, api.delete(POOLS + "/wt7", null).code());
+  }
+
+  @Test
+  void duplicateKeys_warnByDefault_refusedWhenStrict() {
+    String body = "{\"metadata\":{\"name\":\"dup1\",\"name\":\"dup1\"},\"spec\":{\"subnet\":\"10.3.0.0/16\"}}";
+    ApiClient.Response warned = api.post(POOLS + "?fieldValidation=Warn", "application/json", body);
+    assertEquals(201, warned.code(), warned.toString());
+    assertTrue(warned.headers().allValues("Warning").stream().anyMatch(w -> w.contains("duplicate field")),
+        warned.headers().toString());
+    assertStatus(api.post(POOLS + "?fieldValidation=Strict", "application/json",
+        body.replace("dup1", "dup2")), 400, "BadRequest", "duplicate field");
+    assertEquals(200, api.delete(POOLS + "/dup1", null).code());
+  }
+
+  @Test
   void discovery_documents() {
     var v = api.get("/version").json();
     assertEquals("1", v.path("major").asText());

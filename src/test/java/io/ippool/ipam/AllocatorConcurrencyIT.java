@@ -41,10 +41,10 @@ class AllocatorConcurrencyIT {
       Thread reserver = new Thread(() -> {
         for (int k = 1; k <= 30; k += 2) {
           String name = "r" + k;
-          a.reserve(name, 4, List.of("10.20." + k + ".100-10.20." + k + ".149"));
+          List<String> warnings = a.reserve(name, 4, List.of("10.20." + k + ".100-10.20." + k + ".149"));
           String committed = a.strings("SELECT clock_timestamp()::text").get(0);
           synchronized (reservations) {
-            reservations.add(new String[] {name, committed});
+            reservations.add(new String[] {name, committed, String.join("\n", warnings)});
           }
           try {
             Thread.sleep(25);
@@ -79,6 +79,19 @@ class AllocatorConcurrencyIT {
               ON r.reservation = $1 AND x.address_num BETWEEN r.first_num AND r.last_num
              WHERE x.allocated_at > $2::text::timestamptz""", r[0], r[1]);
         assertEquals(0, violations, "reservation " + r[0]);
+        // Commit order: every allocation inside the reservation was published before it (a lower
+        // resourceVersion), and the reservation's warning counted each of those holders.
+        long after = a.scalar("""
+            SELECT count(*) FROM ipam_allocations x JOIN ipam_reserved_ranges r
+              ON r.reservation = $1 AND x.family = r.family AND x.address_num BETWEEN r.first_num AND r.last_num
+             WHERE x.revision > (SELECT resource_version FROM resources
+                                  WHERE resource = 'spiderreservedips' AND name = $1)""", r[0]);
+        assertEquals(0, after, "allocations committed after reservation " + r[0]);
+        long holders = a.scalar("""
+            SELECT count(*) FROM ipam_allocations x JOIN ipam_reserved_ranges r
+              ON r.reservation = $1 AND x.family = r.family AND x.address_num BETWEEN r.first_num AND r.last_num""",
+            r[0]);
+        assertEquals(holders, namedHolders(r[2]), "holders in the warning of " + r[0] + ": " + r[2]);
       }
       // Lowest-free order: below the highest allocated address, every address is allocated or reserved.
       long holes = a.scalar("""
@@ -92,6 +105,17 @@ class AllocatorConcurrencyIT {
       long events = a.scalar("SELECT count(*) FROM resource_events WHERE name = 'big'");
       assertTrue(events < TOTAL, "events " + events);
     }
+  }
+
+  /** "... covers addresses in use: ip (ns/pod), ip (ns/pod), and N more": the holders it accounts for. */
+  private static long namedHolders(String warning) {
+    if (warning.isEmpty()) {
+      return 0;
+    }
+    String list = warning.substring(warning.indexOf(": ") + 2);
+    long named = list.split("\\), ").length;
+    java.util.regex.Matcher more = java.util.regex.Pattern.compile("and (\\d+) more$").matcher(list);
+    return more.find() ? named - 1 + Long.parseLong(more.group(1)) : named;
   }
 
   private static void loop(Allocator alloc, AtomicInteger issued, Set<String> handedOut, AtomicInteger dups,

@@ -39,9 +39,16 @@ public final class ApiClient {
     }
   }
 
+  private SSLContext ssl;
+
   private ApiClient(HttpClient http, String base) {
     this.http = http;
     this.base = base;
+  }
+
+  /** The TLS context of this client (its certificate, the server's CA), for raw-socket tests. */
+  public SSLContext ssl() {
+    return ssl;
   }
 
   /** As the generated admin (system:masters). */
@@ -78,7 +85,9 @@ public final class ApiClient {
       ssl.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
       HttpClient c = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(10)).build();
-      return new ApiClient(c, server.url());
+      ApiClient client = new ApiClient(c, server.url());
+      client.ssl = ssl;
+      return client;
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

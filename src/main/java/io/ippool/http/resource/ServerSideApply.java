@@ -77,6 +77,8 @@ final class ServerSideApply {
       throw ApiException.badRequest("Incorrect kind specified in apply patch. Specified patch kind: "
           + obj.path("kind").asText("") + ", expected: " + kind.kind());
     }
+    Bodies.requireMetadataTypes(obj, kind);
+    Bodies.requireStorableText(obj, kind);
     if (!obj.path("metadata").path("managedFields").isMissingNode()
         && !obj.path("metadata").path("managedFields").isNull()) {
       throw ApiException.badRequest("metadata.managedFields must be nil");

@@ -47,7 +47,7 @@ final class WriteHandlers {
       throw new ApiException(500, "", "resourceVersion should not be set on objects to be created",
           ApiException.Details.none());
     }
-    List<String> warnings = unknownFieldWarnings(def, obj, opts);
+    List<String> warnings = concat(duplicateFieldWarnings(ctx, opts), unknownFieldWarnings(def, obj, opts));
     def.schema().prune(obj);
     def.schema().applyDefaults(obj);
     String name = obj.path("metadata").path("name").asText("");
@@ -71,7 +71,7 @@ final class WriteHandlers {
       throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL ("
           + ri.name() + ")");
     }
-    List<String> warnings = unknownFieldWarnings(def, obj, opts);
+    List<String> warnings = concat(duplicateFieldWarnings(ctx, opts), unknownFieldWarnings(def, obj, opts));
     def.schema().prune(obj);
     def.schema().applyDefaults(obj);
     return registry.update(def, key(ri, def), obj, opts, subresource(ri)).map(r -> {
@@ -120,6 +120,8 @@ final class WriteHandlers {
         throw ApiException.badRequest("patched object is not a JSON object");
       }
       checkIdentity(def.kind(), obj);
+      Bodies.requireMetadataTypes(obj, def.kind());
+      Bodies.requireStorableText(obj, def.kind());
       List<String> unknown = def.schema().unknownFields(obj);
       if (!unknown.isEmpty()) {
         String text = strictMessage(unknown);
@@ -197,6 +199,16 @@ final class WriteHandlers {
       }
     }
     return Bodies.asObjectOf(node, def.kind());
+  }
+
+  /** Warn: a repeated key (the last one won) is reported; Strict refused it while decoding. */
+  private static List<String> duplicateFieldWarnings(RoutingContext ctx, WriteOptions opts) {
+    if (!opts.fieldValidation().equals("Warn")) {
+      return List.of();
+    }
+    String dup = Bodies.duplicateField(ctx.body().buffer(),
+        Bodies.mediaType(ctx.request().getHeader("Content-Type")));
+    return dup == null ? List.of() : List.of("duplicate field \"" + dup + "\"");
   }
 
   /** Strict: 400; Warn: one warning per field; Ignore: nothing. Unknown fields are pruned in every case. */

@@ -2,7 +2,9 @@ package io.ippool.ipam.http;
 
 import io.ippool.ipam.Allocator;
 import io.ippool.ipam.IpamException;
+import io.ippool.ipam.IpamInputException;
 import io.ippool.ipam.IpamModels;
+import io.ippool.ipam.NodeScope;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -10,13 +12,18 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * spiderpool-agent's IPAM REST API (basePath /v1), as the Spiderpool CNI plugin calls it: success is 200
- * with the documented body (or none); every failure is 500 with the message as a JSON string.
+ * with the documented body (or none); a request refused before any work is 400/415/422 with go-swagger's
+ * {@code {"code", "message"}}; every failure of the work is 500 with the message as a JSON string.
  */
 public final class IpamRoutes {
   /** The agent IPAM API's paths, as spiderpool-agent serves them. */
@@ -28,39 +35,76 @@ public final class IpamRoutes {
   }
 
   public static void mount(Router router, Allocator allocator) {
+    mount(router, allocator, ctx -> null);
+  }
+
+  /**
+   * @param callerNode the node the caller of a request is (its identity), null for an unscoped caller: a
+   *                   node may only allocate and release for pods on itself ({@link NodeScope})
+   */
+  public static void mount(Router router, Allocator allocator, Function<RoutingContext, String> callerNode) {
+    NodeScope scope = allocator.nodeScope();
     router.route("/v1/ipam/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
     router.get("/v1/ipam/healthy").handler(ctx -> empty(ctx, allocator.healthy()));
     router.post("/v1/ipam/ip").handler(ctx -> {
-      Future<IpamModels.AddResponse> f = parse(ctx, IpamModels.AddArgs::fromJson).compose(allocator::allocate);
+      Future<IpamModels.AddResponse> f = parse(ctx, IpamModels.AddArgs::fromJson)
+          .compose(a -> scope.allow(callerNode.apply(ctx), a.podNamespace(), a.podName()).map(a))
+          .compose(allocator::allocate);
       f.onSuccess(r -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
               .end(r.toJson().encode()))
           .onFailure(e -> fail(ctx, e));
     });
-    router.delete("/v1/ipam/ip").handler(ctx ->
-        empty(ctx, parse(ctx, IpamModels.DelArgs::fromJson).compose(allocator::release)));
-    router.delete("/v1/ipam/ips").handler(ctx ->
-        empty(ctx, parse(ctx, IpamModels.BatchDelArgs::fromJson).compose(allocator::releasePod)));
+    router.delete("/v1/ipam/ip").handler(ctx -> empty(ctx, parse(ctx, IpamModels.DelArgs::fromJson)
+        .compose(a -> scope.allow(callerNode.apply(ctx), a.podNamespace(), a.podName()).map(a))
+        .compose(allocator::release)));
+    router.delete("/v1/ipam/ips").handler(ctx -> empty(ctx, parse(ctx, IpamModels.BatchDelArgs::fromJson)
+        .compose(a -> scope.allow(callerNode.apply(ctx), a.podNamespace(), a.podName()).map(a))
+        .compose(allocator::releasePod)));
     // The agent serves this as a stub that does nothing.
     router.post("/v1/ipam/ips").handler(ctx -> ctx.response().setStatusCode(200).end());
   }
 
+  /**
+   * The body as the agent's go-swagger server takes it: JSON only (a body without a Content-Type is
+   * application/octet-stream, refused), valid UTF-8, one object, valid fields.
+   */
   private static <T> Future<T> parse(RoutingContext ctx, Function<JsonObject, T> reader) {
-    String text = ctx.body() == null ? null : ctx.body().asString();
-    if (text == null || text.isBlank()) {
-      return Future.failedFuture(new IpamException("body in body is required"));
-    }
+    byte[] bytes = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     try {
+      if (bytes.length > 0) {
+        requireJson(ctx.request().getHeader("Content-Type"));
+      }
+      String text = utf8(bytes);
+      if (text.isBlank()) {
+        throw new IpamInputException(602, "body in body is required");
+      }
       Object v = Json.decodeValue(text);
       if (!(v instanceof JsonObject j)) {
-        return Future.failedFuture(new IpamException("parsing body body from \"\" failed, because the body is "
-            + "not a JSON object"));
+        throw IpamInputException.unparsable("the body is not a JSON object");
       }
       return Future.succeededFuture(reader.apply(j));
     } catch (DecodeException e) {
-      return Future.failedFuture(new IpamException("parsing body body from \"\" failed, because "
-          + e.getMessage()));
-    } catch (IpamException e) {
+      return Future.failedFuture(IpamInputException.unparsable(e.getMessage()));
+    } catch (IpamInputException e) {
       return Future.failedFuture(e);
+    }
+  }
+
+  private static void requireJson(String contentType) {
+    String media = contentType == null ? "application/octet-stream" : contentType;
+    int semi = media.indexOf(';');
+    String bare = (semi < 0 ? media : media.substring(0, semi)).trim();
+    if (!bare.equalsIgnoreCase("application/json")) {
+      throw IpamInputException.unsupportedMediaType(media);
+    }
+  }
+
+  private static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw IpamInputException.unparsable("the body is not valid UTF-8");
     }
   }
 
@@ -69,9 +113,16 @@ public final class IpamRoutes {
   }
 
   private static void fail(RoutingContext ctx, Throwable e) {
-    String msg = e instanceof IpamException ? e.getMessage() : String.valueOf(e.getMessage());
+    if (e instanceof IpamInputException bad) {
+      ctx.response().setStatusCode(bad.status()).putHeader("Content-Type", "application/json")
+          .end(bad.toJson().encode());
+      return;
+    }
+    String msg = e.getMessage();
     if (!(e instanceof IpamException)) {
+      // Not one of the agent's answers (the database, the cluster): the details are for the log.
       LOG.warn("IPAM request {} {} failed", ctx.request().method(), ctx.request().path(), e);
+      msg = "the IPAM server could not serve the request, retry";
     }
     ctx.response().setStatusCode(500).putHeader("Content-Type", "application/json").end(Json.encode(msg));
   }

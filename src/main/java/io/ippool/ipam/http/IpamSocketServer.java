@@ -1,6 +1,9 @@
 package io.ippool.ipam.http;
 
 import io.ippool.ipam.Allocator;
+import io.ippool.http.ConnectionTimeouts;
+import io.ippool.http.UriEscapes;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -36,8 +39,16 @@ public final class IpamSocketServer {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
-    return vertx.createHttpServer()
-        .requestHandler(router)
+    return new ConnectionTimeouts(vertx, ConnectionTimeouts.HEADER_TIMEOUT, ConnectionTimeouts.IDLE_TIMEOUT)
+        .install(vertx.createHttpServer(), req -> {
+          String bad = UriEscapes.malformed(req.uri());
+          if (bad != null) {
+            req.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("code", 400).put("message", "invalid URL escape \"" + bad + "\"").encode());
+            return;
+          }
+          router.handle(req);
+        })
         .listen(SocketAddress.domainSocketAddress(tmp.toAbsolutePath().toString()))
         .compose(server -> vertx.<HttpServer>executeBlocking(() -> {
           Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));

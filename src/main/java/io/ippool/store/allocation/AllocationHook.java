@@ -79,12 +79,18 @@ public final class AllocationHook implements WriteHook {
                          WHERE q.family = $1 AND q.free_hint > $2::text::numeric
                          ORDER BY q.pool FOR UPDATE)""";
   private static final int WARN_LIMIT = 20;
+  /**
+   * Waits for the allocation batches running now (they commit first, with lower resourceVersions, and are
+   * then listed as holders) and holds back the ones that start later until this write commits, when they
+   * see the reservation (ipam_lock_reservations in db/V8__pod_identity_and_reservation_order.sql).
+   */
+  private static final String ORDER_AFTER_ALLOCATIONS = "SELECT ipam_lock_reservations()";
   private static final String IN_USE = """
-      SELECT host(a.address) AS ip, a.pod_namespace, a.pod_name
+      SELECT host(a.address) AS ip, a.pod_namespace, a.pod_name, count(*) OVER () AS total
         FROM unnest($2::text[]::numeric[], $3::text[]::numeric[]) AS r(f, l)
         JOIN ipam_allocations a ON a.family = $1 AND a.address_num BETWEEN r.f AND r.l
        ORDER BY a.address_num
-       LIMIT""" + " " + (WARN_LIMIT + 1);
+       LIMIT""" + " " + WARN_LIMIT;
   @Override
   public Future<List<String>> beforeCommit(SqlConnection tx, ResourceKind kind, ObjectNode previous,
                                            ObjectNode next) {
@@ -197,6 +203,7 @@ public final class AllocationHook implements WriteHook {
       }
       RangeRows rows = RangeRows.of(now);
       return chain
+          .compose(v -> tx.query(ORDER_AFTER_ALLOCATIONS).execute())
           .compose(v -> tx.preparedQuery(INSERT_RESERVED).execute(Tuple.of(name, nowFamily, rows.firsts(),
               rows.lasts(), rows.firstIps(), rows.lastIps())))
           .compose(v -> tx.preparedQuery(IN_USE).execute(Tuple.of(nowFamily, rows.firsts(), rows.lasts())))
@@ -209,12 +216,14 @@ public final class AllocationHook implements WriteHook {
       return List.of();
     }
     List<String> held = new ArrayList<>();
+    long total = 0;
     for (Row r : inUse) {
-      if (held.size() == WARN_LIMIT) {
-        held.add("and more");
-        break;
-      }
+      total = r.getLong("total");
       held.add(r.getString("ip") + " (" + r.getString("pod_namespace") + "/" + r.getString("pod_name") + ")");
+    }
+    // A warning header has to stay short: past the first holders, say how many more there are.
+    if (total > held.size()) {
+      held.add("and " + (total - held.size()) + " more");
     }
     return List.of("SpiderReservedIP " + name + " covers addresses in use: " + String.join(", ", held));
   }

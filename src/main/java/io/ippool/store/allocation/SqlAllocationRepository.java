@@ -56,10 +56,10 @@ public final class SqlAllocationRepository implements AllocationRepository {
         FROM resources r LEFT JOIN ipam_pools p ON p.pool = r.name
        WHERE r.resource = '%s' AND r.namespace = ''
        ORDER BY r.name""".formatted(Spiderpool.POOLS);
-  private static final String BY_CONTAINERS = """
+  private static final String BY_CONTAINER_OF_POD = """
       SELECT container_id, if_name, family, address_num::text AS address_num, pool
-        FROM ipam_allocations WHERE container_id = ANY($1)
-       ORDER BY container_id, if_name, family""";
+        FROM ipam_allocations WHERE container_id = $1 AND pod_uid = $2
+       ORDER BY if_name, family""";
   private static final String ALLOCATE_BATCH = "SELECT ipam_allocate_batch($1::text::jsonb)::text";
   private static final String RELEASE_BATCH = "SELECT ipam_release_batch($1::text[], $2::text[], $3::text[], "
       + "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[])";
@@ -119,9 +119,8 @@ public final class SqlAllocationRepository implements AllocationRepository {
   }
 
   @Override
-  public Future<List<Allocation>> byContainers(Collection<String> containerIds) {
-    String[] ids = new TreeSet<>(containerIds).toArray(String[]::new);
-    return db.preparedQuery(BY_CONTAINERS).execute(Tuple.of((Object) ids)).map(rows -> {
+  public Future<List<Allocation>> byContainerOfPod(String containerId, String podUid) {
+    return db.preparedQuery(BY_CONTAINER_OF_POD).execute(Tuple.of(containerId, podUid)).map(rows -> {
       List<Allocation> out = new ArrayList<>();
       for (Row r : rows) {
         out.add(new Allocation(r.getString("container_id"), r.getString("if_name"), r.getInteger("family"),
@@ -176,13 +175,19 @@ public final class SqlAllocationRepository implements AllocationRepository {
     for (int i = 0; i < request.jobs().size(); i++) {
       JobRequest job = request.jobs().get(i);
       JsonNode a = answers.get(i);
+      if (a.has("conflict")) {
+        JsonNode holder = a.get("conflict");
+        out.add(new JobAnswer(null, List.of(), new PodHolder(holder.path("namespace").asText(),
+            holder.path("pod").asText(), holder.path("uid").asText())));
+        continue;
+      }
       if (a.has("existing")) {
         List<Allocation> existing = new ArrayList<>();
         for (JsonNode e : a.get("existing")) {
           existing.add(new Allocation(job.container(), e.get("ifName").asText(), e.get("family").asInt(),
               new BigInteger(e.get("address").asText()), e.get("pool").asText()));
         }
-        out.add(new JobAnswer(existing, List.of()));
+        out.add(new JobAnswer(existing, List.of(), null));
         continue;
       }
       List<EntryAnswer> entries = new ArrayList<>();
@@ -199,7 +204,7 @@ public final class SqlAllocationRepository implements AllocationRepository {
         entries.add(new EntryAnswer(new Allocation(job.container(), e.nic(), e.family(),
             new BigInteger(g.get("address").asText()), g.get("pool").asText()), null));
       }
-      out.add(new JobAnswer(null, entries));
+      out.add(new JobAnswer(null, entries, null));
     }
     return new BatchAnswer(false, out);
   }
@@ -224,6 +229,11 @@ public final class SqlAllocationRepository implements AllocationRepository {
         .addArrayOfString(column(byPod, Release::pod))
         .addArrayOfString(column(byPod, Release::uid));
     return db.preparedQuery(RELEASE_BATCH).execute(t).map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  @Override
+  public boolean isRejection(Throwable failure) {
+    return failure instanceof io.vertx.pgclient.PgException;
   }
 
   private static String[] column(List<Release> releases, Function<Release, String> field) {

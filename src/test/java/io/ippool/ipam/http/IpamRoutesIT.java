@@ -65,12 +65,21 @@ class IpamRoutesIT {
     assertEquals("failed to allocate IP addresses in standard mode: failed to allocate any IPv4 IP address to NIC "
         + "eth0 from IPPools [web]: all IP addresses used out, all IPs have been exhausted", Json.decodeValue(full.body()));
     // Bad input: clear message, nothing allocated.
+    // Refused before any work, as go-swagger refuses: 422 for invalid fields, 400 for what does not parse.
     Reply bad = call(client, server, HttpMethod.POST, "/v1/ipam/ip", "{\"ifName\":\"eth0\"}");
-    assertEquals(500, bad.status());
-    assertEquals("containerID in body is required", Json.decodeValue(bad.body()));
+    assertEquals(new Reply(422, "{\"code\":602,\"message\":\"containerID in body is required\"}"), bad);
     Reply notJson = call(client, server, HttpMethod.POST, "/v1/ipam/ip", "{nope");
-    assertEquals(500, notJson.status());
-    assertTrue(((String) Json.decodeValue(notJson.body())).startsWith("parsing body body from"));
+    assertEquals(400, notJson.status());
+    assertTrue(new JsonObject(notJson.body()).getString("message").startsWith("parsing body body from"));
+    Reply nul = call(client, server, HttpMethod.POST, "/v1/ipam/ip", args.copy().put("containerID", "c\u0000x").encode());
+    assertEquals(422, nul.status(), nul.body());
+    assertEquals(605, new JsonObject(nul.body()).getInteger("code"));
+    Reply longId = call(client, server, HttpMethod.POST, "/v1/ipam/ip",
+        args.copy().put("containerID", "c".repeat(3000)).encode());
+    assertEquals(new Reply(422, "{\"code\":604,\"message\":\"containerID in body should be at most 256 chars long\"}"),
+        longId);
+    Reply noIf = call(client, server, HttpMethod.POST, "/v1/ipam/ip", args.copy().put("ifName", "").encode());
+    assertEquals(422, noIf.status());
     // DEL of an unknown container succeeds; DEL of the holder frees the address.
     JsonObject del = new JsonObject().put("containerID", "zzz").put("ifName", "eth0").put("podNamespace", "default")
         .put("podName", "ghost").put("podUID", "g");
