@@ -15,6 +15,7 @@ import io.ippool.store.allocation.PoolSpecs;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
+import io.ippool.spiderpool.TopController;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -169,6 +170,10 @@ final class AddBatch {
       j.put("pod", job.args.podName());
       j.put("uid", job.args.podUID());
       j.put("node", job.ctx.pod().nodeName() == null ? "" : job.ctx.pod().nodeName());
+      // The pod's SpiderEndpoint names its top controller; without a cluster the pod is its own.
+      TopController owner = job.ctx.pod().controller();
+      j.put("ownerType", owner == null ? TopController.POD : owner.type());
+      j.put("ownerName", owner == null ? job.args.podName() : owner.name());
       ArrayNode entries = j.putArray("entries");
       for (Entry e : job.entries) {
         ObjectNode en = entries.addObject();

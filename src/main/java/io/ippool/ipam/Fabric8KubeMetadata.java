@@ -7,7 +7,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.ippool.spiderpool.PodState;
+import io.ippool.spiderpool.TopController;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@link KubeMetadata} from a real cluster through fabric8 informers: pods, namespaces and nodes are watched
@@ -20,6 +25,8 @@ public final class Fabric8KubeMetadata implements KubeMetadata, AutoCloseable {
   private final SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> pods;
   private final SharedIndexInformer<Namespace> namespaces;
   private final SharedIndexInformer<Node> nodes;
+  // kube's default terminationGracePeriodSeconds
+  private static final long DEFAULT_GRACE_SECONDS = 30;
 
   private Fabric8KubeMetadata(Vertx vertx, KubernetesClient client) {
     this.vertx = vertx;
@@ -69,25 +76,51 @@ public final class Fabric8KubeMetadata implements KubeMetadata, AutoCloseable {
 
   /** Spiderpool's IsPodAlive: not terminating, not finished for good, not evicted. */
   static boolean alive(io.fabric8.kubernetes.api.model.Pod p) {
-    if (p.getMetadata().getDeletionTimestamp() != null) {
-      return false;
-    }
-    String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
-    String restart = p.getSpec() == null ? null : p.getSpec().getRestartPolicy();
-    if ("Succeeded".equals(phase) && !"Always".equals(restart)) {
-      return false;
-    }
-    if ("Failed".equals(phase)) {
-      if ("Never".equals(restart)) {
-        return false;
-      }
-      return !"Evicted".equals(p.getStatus().getReason());
-    }
+    return state(p).alive();
+  }
+
+  @Override
+  public Future<Optional<PodState>> livePod(String namespace, String name) {
+    return vertx.executeBlocking(() -> Optional.ofNullable(client.pods().inNamespace(namespace).withName(name).get())
+        .map(Fabric8KubeMetadata::state));
+  }
+
+  @Override
+  public boolean clusterBacked() {
     return true;
   }
 
+  /** The informer's copy of a pod, null when the cache has none. */
+  public PodState cachedPod(String namespace, String name) {
+    io.fabric8.kubernetes.api.model.Pod p = pods.getStore().getByKey(namespace + "/" + name);
+    return p == null ? null : state(p);
+  }
+
+  /** Whether the informer knows the node. */
+  public boolean nodeExists(String name) {
+    return nodes.getStore().getByKey(name) != null;
+  }
+
+  static PodState state(io.fabric8.kubernetes.api.model.Pod p) {
+    var meta = p.getMetadata();
+    var spec = p.getSpec();
+    var status = p.getStatus();
+    Long grace = meta.getDeletionGracePeriodSeconds() != null ? meta.getDeletionGracePeriodSeconds()
+        : spec != null && spec.getTerminationGracePeriodSeconds() != null ? spec.getTerminationGracePeriodSeconds()
+        : DEFAULT_GRACE_SECONDS;
+    List<TopController.OwnerRef> owners = meta.getOwnerReferences() == null ? List.of()
+        : meta.getOwnerReferences().stream().map(o -> new TopController.OwnerRef(o.getKind(), o.getName(),
+            Boolean.TRUE.equals(o.getController()))).toList();
+    return new PodState(meta.getUid(), spec == null ? null : spec.getNodeName(),
+        meta.getDeletionTimestamp() == null ? null : Instant.parse(meta.getDeletionTimestamp()), grace,
+        status == null ? null : status.getPhase(), spec == null ? null : spec.getRestartPolicy(),
+        status == null ? null : status.getReason(),
+        TopController.of(meta.getName(), owners, labels(p)));
+  }
+
   private static Pod convert(io.fabric8.kubernetes.api.model.Pod p) {
-    return new Pod(labels(p), annotations(p), p.getSpec() == null ? null : p.getSpec().getNodeName(), alive(p));
+    PodState s = state(p);
+    return new Pod(labels(p), annotations(p), s.nodeName(), s.alive(), s);
   }
 
   private static Map<String, String> labels(HasMetadata o) {

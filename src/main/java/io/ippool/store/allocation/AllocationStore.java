@@ -63,8 +63,8 @@ public final class AllocationStore {
       SELECT container_id, if_name, family, address_num::text AS address_num, pool
         FROM ipam_allocations WHERE container_id = ANY($1)
        ORDER BY container_id, if_name, family""";
-  private static final String ALLOCATE_BATCH = "SELECT ipam_allocate_batch($1::text::jsonb)::text";
-  private static final String RELEASE_BATCH = "SELECT ipam_release_batch($1::text[], $2::text[], $3::text[], "
+  private static final String ALLOCATE_BATCH = "SELECT ipam_allocate_recorded($1::text::jsonb)::text";
+  private static final String RELEASE_BATCH = "SELECT ipam_release_recorded($1::text[], $2::text[], $3::text[], "
       + "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[])";
   private AllocationStore() {
   }
