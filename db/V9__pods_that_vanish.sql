@@ -326,15 +326,16 @@ COMMENT ON FUNCTION ipam_gc_reclaim(text[], text[], text[], text[], text[]) IS
   'Garbage collection of one batch: deletes the addresses still held by exactly the given pod identities, '
   'records the reason in the history, publishes the pools and rebuilds the pods'' SpiderEndpoints.';
 
--- The collector's view of one batch of pools: each pod identity holding addresses there, with its node and
--- the top controller its SpiderEndpoint names (StatefulSet pods are kept while they are valid replicas).
+-- The collector's view of one batch of pools: each pod identity holding addresses there, with its node, when
+-- it got its newest address, and the top controller its SpiderEndpoint names (StatefulSet pods are kept while
+-- they are valid replicas).
 CREATE FUNCTION ipam_gc_holders(p_pools text[])
     RETURNS TABLE (pod_namespace text, pod_name text, pod_uid text, container_id text, node_name text,
-                   owner_type text, owner_name text, addresses bigint)
+                   owner_type text, owner_name text, addresses bigint, newest timestamptz)
 LANGUAGE sql STABLE AS $$
     SELECT a.pod_namespace, a.pod_name, a.pod_uid, a.container_id, max(a.node_name),
            max(se.body #>> '{status,ownerControllerType}'), max(se.body #>> '{status,ownerControllerName}'),
-           count(*)
+           count(*), max(a.allocated_at)
       FROM ipam_allocations a
       LEFT JOIN resources se ON se.resource = 'spiderendpoints' AND se.namespace = a.pod_namespace
                             AND se.name = a.pod_name
@@ -344,6 +345,75 @@ $$;
 
 COMMENT ON FUNCTION ipam_gc_holders(text[]) IS
   'Pod identities (namespace, name, UID, container) holding addresses in the given pools, for the collector.';
+
+-- The same for named pods (the collector's answer to pod events).
+CREATE FUNCTION ipam_gc_pod_holders(p_namespaces text[], p_names text[])
+    RETURNS TABLE (pod_namespace text, pod_name text, pod_uid text, container_id text, node_name text,
+                   owner_type text, owner_name text, addresses bigint, newest timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT a.pod_namespace, a.pod_name, a.pod_uid, a.container_id, max(a.node_name),
+           max(se.body #>> '{status,ownerControllerType}'), max(se.body #>> '{status,ownerControllerName}'),
+           count(*), max(a.allocated_at)
+      FROM unnest(p_namespaces, p_names) AS k(ns, nm)
+      JOIN ipam_allocations a ON a.pod_namespace = k.ns AND a.pod_name = k.nm
+      LEFT JOIN resources se ON se.resource = 'spiderendpoints' AND se.namespace = a.pod_namespace
+                            AND se.name = a.pod_name
+     GROUP BY a.pod_namespace, a.pod_name, a.pod_uid, a.container_id
+$$;
+
+COMMENT ON FUNCTION ipam_gc_pod_holders(text[], text[]) IS
+  'Pod identities holding addresses among the named pods, for the collector.';
+
+-- ---------------------------------------------------------------------------------------------------------
+-- StatefulSet addresses
+
+-- A StatefulSet pod re-created under the same name (new UID, new container) takes over its predecessor's
+-- addresses: rows of pod ns/name held under another UID move to the new UID, container and node when their
+-- pool is one the new pod may use (p_keep_pools, its candidate pools now), and are reclaimed otherwise (reason
+-- statefulset_pool_changed), so the ADD that follows allocates from the new pools. Locks the pools in name
+-- order first. Returns the number of rows moved.
+CREATE FUNCTION ipam_sts_adopt(p_namespace text, p_pod text, p_uid text, p_container text, p_node text,
+                               p_keep_pools text[]) RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_pools text[];
+    v_outdated text[];
+    v_moved int;
+BEGIN
+    SELECT array_agg(DISTINCT a.pool ORDER BY a.pool) INTO v_pools
+      FROM ipam_allocations a
+     WHERE a.pod_namespace = p_namespace AND a.pod_name = p_pod AND a.pod_uid <> p_uid;
+    IF v_pools IS NULL THEN
+        RETURN 0;
+    END IF;
+    PERFORM 1
+       FROM resources r JOIN ipam_pools p ON p.pool = r.name
+      WHERE r.resource = 'spiderippools' AND r.namespace = '' AND r.name = ANY (v_pools)
+      ORDER BY r.name
+        FOR UPDATE OF r, p;
+
+    UPDATE ipam_allocations a
+       SET pod_uid = p_uid, container_id = p_container, node_name = coalesce(nullif(p_node, ''), a.node_name)
+     WHERE a.pod_namespace = p_namespace AND a.pod_name = p_pod AND a.pod_uid <> p_uid
+       AND a.pool = ANY (p_keep_pools)
+       AND NOT EXISTS (SELECT 1 FROM ipam_allocations b
+                        WHERE b.container_id = p_container AND b.if_name = a.if_name AND b.family = a.family);
+    GET DIAGNOSTICS v_moved = ROW_COUNT;
+
+    SELECT array_agg(DISTINCT a.pod_uid) INTO v_outdated
+      FROM ipam_allocations a
+     WHERE a.pod_namespace = p_namespace AND a.pod_name = p_pod AND a.pod_uid <> p_uid;
+    IF v_outdated IS NOT NULL THEN
+        PERFORM 1 FROM ipam_gc_reclaim(array_fill(p_namespace, ARRAY[cardinality(v_outdated)]),
+                                       array_fill(p_pod, ARRAY[cardinality(v_outdated)]), v_outdated,
+                                       array_fill(''::text, ARRAY[cardinality(v_outdated)]),
+                                       array_fill('statefulset_pool_changed'::text, ARRAY[cardinality(v_outdated)]));
+    END IF;
+    RETURN v_moved;
+END $$;
+
+COMMENT ON FUNCTION ipam_sts_adopt(text, text, text, text, text, text[]) IS
+  'Moves a re-created StatefulSet pod''s predecessor''s addresses to it (pools it may still use), reclaims the rest.';
 
 -- Index probes only, planned once per connection (see the same settings in V6).
 ALTER FUNCTION ipam_sync_endpoints(text[], text[], text[], text[], text[])

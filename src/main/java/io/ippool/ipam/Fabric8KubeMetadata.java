@@ -3,6 +3,8 @@ package io.ippool.ipam;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.vertx.core.Future;
@@ -13,6 +15,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 /**
  * {@link KubeMetadata} from a real cluster through fabric8 informers: pods, namespaces and nodes are watched
@@ -25,6 +29,7 @@ public final class Fabric8KubeMetadata implements KubeMetadata, AutoCloseable {
   private final SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> pods;
   private final SharedIndexInformer<Namespace> namespaces;
   private final SharedIndexInformer<Node> nodes;
+  private final SharedIndexInformer<StatefulSet> statefulSets;
   // kube's default terminationGracePeriodSeconds
   private static final long DEFAULT_GRACE_SECONDS = 30;
 
@@ -34,6 +39,7 @@ public final class Fabric8KubeMetadata implements KubeMetadata, AutoCloseable {
     this.pods = client.pods().inAnyNamespace().runnableInformer(0);
     this.namespaces = client.namespaces().runnableInformer(0);
     this.nodes = client.nodes().runnableInformer(0);
+    this.statefulSets = client.apps().statefulSets().inAnyNamespace().runnableInformer(0);
   }
 
   /** Starts the informers; completes when their first lists are in the caches. */
@@ -42,7 +48,8 @@ public final class Fabric8KubeMetadata implements KubeMetadata, AutoCloseable {
     return Future.all(
             Future.fromCompletionStage(m.pods.start()),
             Future.fromCompletionStage(m.namespaces.start()),
-            Future.fromCompletionStage(m.nodes.start()))
+            Future.fromCompletionStage(m.nodes.start()),
+            Future.fromCompletionStage(m.statefulSets.start()))
         .map(m);
   }
 
@@ -101,6 +108,83 @@ public final class Fabric8KubeMetadata implements KubeMetadata, AutoCloseable {
     return nodes.getStore().getByKey(name) != null;
   }
 
+  /** spec.replicas of a StatefulSet (kube's default 1), empty when the informer has none. */
+  public OptionalInt statefulSetReplicas(String namespace, String name) {
+    StatefulSet s = statefulSets.getStore().getByKey(namespace + "/" + name);
+    if (s == null) {
+      return OptionalInt.empty();
+    }
+    Integer replicas = s.getSpec() == null ? null : s.getSpec().getReplicas();
+    return OptionalInt.of(replicas == null ? 1 : replicas);
+  }
+
+  /**
+   * Calls {@code onPod} with "namespace/name" of every pod that is deleted, changes UID or starts terminating or
+   * finishes, {@code onNode} when a node is deleted, and {@code onStatefulSet} with "namespace/name" when a
+   * StatefulSet shrinks or goes. Handlers run on fabric8's informer thread: they must only hand work over.
+   */
+  public void watchChanges(Consumer<String> onPod, Consumer<String> onNode, Consumer<String> onStatefulSet) {
+    pods.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(io.fabric8.kubernetes.api.model.Pod p) {
+        if (!state(p).alive()) {
+          onPod.accept(key(p));
+        }
+      }
+
+      @Override
+      public void onUpdate(io.fabric8.kubernetes.api.model.Pod before, io.fabric8.kubernetes.api.model.Pod after) {
+        PodState b = state(before);
+        PodState a = state(after);
+        if (!java.util.Objects.equals(b.uid(), a.uid()) || b.alive() != a.alive()) {
+          onPod.accept(key(after));
+        }
+      }
+
+      @Override
+      public void onDelete(io.fabric8.kubernetes.api.model.Pod p, boolean finalStateUnknown) {
+        onPod.accept(key(p));
+      }
+    });
+    nodes.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Node n) {
+      }
+
+      @Override
+      public void onUpdate(Node before, Node after) {
+      }
+
+      @Override
+      public void onDelete(Node n, boolean finalStateUnknown) {
+        onNode.accept(n.getMetadata().getName());
+      }
+    });
+    statefulSets.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(StatefulSet s) {
+      }
+
+      @Override
+      public void onUpdate(StatefulSet before, StatefulSet after) {
+        Integer b = before.getSpec() == null ? null : before.getSpec().getReplicas();
+        Integer a = after.getSpec() == null ? null : after.getSpec().getReplicas();
+        if (a != null && (b == null || a < b)) {
+          onStatefulSet.accept(key(after));
+        }
+      }
+
+      @Override
+      public void onDelete(StatefulSet s, boolean finalStateUnknown) {
+        onStatefulSet.accept(key(s));
+      }
+    });
+  }
+
+  private static String key(HasMetadata o) {
+    return o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+  }
+
   static PodState state(io.fabric8.kubernetes.api.model.Pod p) {
     var meta = p.getMetadata();
     var spec = p.getSpec();
@@ -138,5 +222,6 @@ public final class Fabric8KubeMetadata implements KubeMetadata, AutoCloseable {
     pods.close();
     namespaces.close();
     nodes.close();
+    statefulSets.close();
   }
 }

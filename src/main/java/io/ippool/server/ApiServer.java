@@ -8,6 +8,7 @@ import io.ippool.ipam.Allocator;
 import io.ippool.ipam.AllocatorConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ippool.ipam.Fabric8KubeMetadata;
+import io.ippool.ipam.GarbageCollector;
 import io.ippool.ipam.KubeMetadata;
 import io.ippool.ipam.http.IpamRoutes;
 import io.ippool.ipam.http.IpamSocketServer;
@@ -48,6 +49,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -71,6 +73,7 @@ public final class ApiServer {
   private long compactionTimer = -1;
   private Allocator allocator;
   private KubeMetadata kubeMetadata;
+  private GarbageCollector garbageCollector;
   private KubernetesClient ownClusterClient;
   private HttpServer ipamSocket;
   private AuthSetup auth;
@@ -108,8 +111,9 @@ public final class ApiServer {
     KubernetesClient cluster = auth.kube != null ? auth.kube : KubeConnection.client(config.auth().kubeconfig);
     ownClusterClient = auth.kube == null ? cluster : null;
     kubeMetadata = cluster == null ? KubeMetadata.standalone() : await(Fabric8KubeMetadata.start(vertx, cluster));
+    MicrometerAllocationMetrics allocationMetrics = new MicrometerAllocationMetrics(metrics);
     allocator = new Allocator(pool, kubeMetadata, AllocatorConfig.defaults())
-        .withMetrics(new MicrometerAllocationMetrics(metrics));
+        .withMetrics(allocationMetrics).withStatefulSetAddresses(config.gc().statefulSet());
     ResourceRegistry registry = new ResourceRegistry(store);
     List<KindDefinition> served = ServedKinds.all(ServedKinds.spiderpoolAdmissions(store));
     if (auth.kube != null) {
@@ -144,6 +148,10 @@ public final class ApiServer {
       LOG.info("IPAM API listening socket={}", config.ipamSocket());
     }
     probes = new MetricsProbes(metrics, pool, hub, new SqlPoolStats(pool)).start(vertx, MetricsProbes.DEFAULT_PERIOD_MS);
+    if (kubeMetadata instanceof Fabric8KubeMetadata clusterMetadata && config.gc().enabled()) {
+      garbageCollector = new GarbageCollector(vertx, pool, clusterMetadata, config.gc(), allocationMetrics,
+          Clock.systemUTC()).start();
+    }
     health.ready();
     // Written last: a kubeconfig in the data directory means "this server answers kubectl now".
     String url = "https://" + hostForUrl(config.bindAddress()) + ":" + port;
@@ -239,6 +247,9 @@ public final class ApiServer {
       health.shuttingDown();
     }
     try {
+      if (garbageCollector != null) {
+        garbageCollector.close();
+      }
       if (compactionTimer >= 0) {
         vertx.cancelTimer(compactionTimer);
       }

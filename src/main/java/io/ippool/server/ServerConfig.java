@@ -1,5 +1,6 @@
 package io.ippool.server;
 
+import io.ippool.ipam.GcConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -16,7 +17,16 @@ public record ServerConfig(
     Duration eventRetention,
     int databasePoolSize,
     AuthOptions auth,
-    Duration allocationHistory) {
+    Duration allocationHistory,
+    GcConfig gc) {
+
+  /** Garbage collection with its defaults. */
+  public ServerConfig(Path dataDir, String databaseUrl, String bindAddress, int securePort, Path ipamSocket,
+                      Path tlsCertFile, Path tlsKeyFile, Path clientCaFile, Duration eventRetention,
+                      int databasePoolSize, AuthOptions auth, Duration allocationHistory) {
+    this(dataDir, databaseUrl, bindAddress, securePort, ipamSocket, tlsCertFile, tlsKeyFile, clientCaFile,
+        eventRetention, databasePoolSize, auth, allocationHistory, GcConfig.defaults());
+  }
 
   public boolean embeddedDatabase() {
     return databaseUrl == null || databaseUrl.isBlank();

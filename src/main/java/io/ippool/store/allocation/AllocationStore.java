@@ -66,6 +66,8 @@ public final class AllocationStore {
   private static final String ALLOCATE_BATCH = "SELECT ipam_allocate_recorded($1::text::jsonb)::text";
   private static final String RELEASE_BATCH = "SELECT ipam_release_recorded($1::text[], $2::text[], $3::text[], "
       + "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[])";
+  private static final String STS_ADOPT = "SELECT ipam_sts_adopt($1, $2, $3, $4, $5, $6::text[])";
+
   private AllocationStore() {
   }
 
@@ -154,6 +156,17 @@ public final class AllocationStore {
         .addArrayOfString(column(byPod, Release::pod))
         .addArrayOfString(column(byPod, Release::uid));
     return client.preparedQuery(RELEASE_BATCH).execute(t).map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  /**
+   * A re-created StatefulSet pod takes over its predecessor's addresses in the pools it may still use; the others
+   * are reclaimed (ipam_sts_adopt). Answers how many addresses moved.
+   */
+  public static Future<Integer> adoptStatefulSetAddresses(SqlClient client, String namespace, String pod,
+                                                          String uid, String container, String node,
+                                                          Collection<String> keepPools) {
+    return client.preparedQuery(STS_ADOPT).execute(Tuple.of(namespace, pod, uid, container, node == null ? "" : node,
+        keepPools.toArray(String[]::new))).map(rows -> rows.iterator().next().getInteger(0));
   }
 
   private static String[] column(List<Release> releases, Function<Release, String> field) {
