@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * and answered from the cache. A pod missing from the cache (created a moment ago, event not here yet) is
  * fetched directly once, on a worker thread, never on the event loop.
  */
-public final class Fabric8KubeMetadata implements KubeMetadata, AutoCloseable {
+public final class Fabric8KubeMetadata implements KubeMetadata, ClusterWatch, AutoCloseable {
   private final Vertx vertx;
   private final KubernetesClient client;
   private final SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> pods;
@@ -99,16 +99,27 @@ public final class Fabric8KubeMetadata implements KubeMetadata, AutoCloseable {
 
   /** The informer's copy of a pod, null when the cache has none. */
   public PodState cachedPod(String namespace, String name) {
+    return pod0(namespace, name);
+  }
+
+  @Override
+  public PodState podNow(String namespace, String name) {
+    return pod0(namespace, name);
+  }
+
+  private PodState pod0(String namespace, String name) {
     io.fabric8.kubernetes.api.model.Pod p = pods.getStore().getByKey(namespace + "/" + name);
     return p == null ? null : state(p);
   }
 
   /** Whether the informer knows the node. */
+  @Override
   public boolean nodeExists(String name) {
     return nodes.getStore().getByKey(name) != null;
   }
 
   /** spec.replicas of a StatefulSet (kube's default 1), empty when the informer has none. */
+  @Override
   public OptionalInt statefulSetReplicas(String namespace, String name) {
     StatefulSet s = statefulSets.getStore().getByKey(namespace + "/" + name);
     if (s == null) {
@@ -123,6 +134,7 @@ public final class Fabric8KubeMetadata implements KubeMetadata, AutoCloseable {
    * finishes, {@code onNode} when a node is deleted, and {@code onStatefulSet} with "namespace/name" when a
    * StatefulSet shrinks or goes. Handlers run on fabric8's informer thread: they must only hand work over.
    */
+  @Override
   public void watchChanges(Consumer<String> onPod, Consumer<String> onNode, Consumer<String> onStatefulSet) {
     pods.addEventHandler(new ResourceEventHandler<>() {
       @Override

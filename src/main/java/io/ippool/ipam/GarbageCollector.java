@@ -19,7 +19,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -35,14 +34,15 @@ import org.slf4j.LoggerFactory;
 public final class GarbageCollector implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
 
+  static final int HOLDERS_PER_STATEMENT = 250;
+
   private final Vertx vertx;
   private final Pool db;
-  private final Fabric8KubeMetadata cluster;
+  private final ClusterWatch cluster;
   private final GcConfig cfg;
   private final GarbageRules rules;
   private final AllocationMetrics metrics;
   private final Clock clock;
-  private final GarbageRules.Cluster view;
   private final Set<String> pendingPods = new LinkedHashSet<>();
   private boolean flushScheduled;
   private boolean sweepScheduled;
@@ -50,7 +50,7 @@ public final class GarbageCollector implements AutoCloseable {
   private final List<Long> deadlineTimers = new ArrayList<>();
   private volatile boolean closed;
 
-  public GarbageCollector(Vertx vertx, Pool db, Fabric8KubeMetadata cluster, GcConfig cfg, AllocationMetrics metrics,
+  public GarbageCollector(Vertx vertx, Pool db, ClusterWatch cluster, GcConfig cfg, AllocationMetrics metrics,
                           Clock clock) {
     this.vertx = vertx;
     this.db = db;
@@ -59,22 +59,6 @@ public final class GarbageCollector implements AutoCloseable {
     this.rules = new GarbageRules(cfg.additionalGraceDelay(), cfg.statefulSet());
     this.metrics = metrics;
     this.clock = clock;
-    this.view = new GarbageRules.Cluster() {
-      @Override
-      public PodState pod(String namespace, String name) {
-        return cluster.cachedPod(namespace, name);
-      }
-
-      @Override
-      public boolean nodeExists(String name) {
-        return cluster.nodeExists(name);
-      }
-
-      @Override
-      public OptionalInt statefulSetReplicas(String namespace, String name) {
-        return cluster.statefulSetReplicas(namespace, name);
-      }
-    };
   }
 
   /** Watches pod, node and StatefulSet changes and starts the periodic sweep. */
@@ -93,7 +77,7 @@ public final class GarbageCollector implements AutoCloseable {
     if (closed) {
       return;
     }
-    PodState pod = cluster.cachedPod(key.substring(0, key.indexOf('/')), key.substring(key.indexOf('/') + 1));
+    PodState pod = cluster.podNow(key.substring(0, key.indexOf('/')), key.substring(key.indexOf('/') + 1));
     if (pod != null && pod.deletionTimestamp() != null) {
       // Terminating: look again when its grace period (and the additional delay) is over.
       long wait = Math.max(1, rules.terminationDeadline(pod).toEpochMilli() - clock.millis() + 1);
@@ -177,10 +161,22 @@ public final class GarbageCollector implements AutoCloseable {
       if (h.newest() != null && h.newest().toInstant().isAfter(youngest)) {
         continue;
       }
-      Optional<GcReason> why = rules.verdict(h.holder(), view, now);
+      Optional<GcReason> why = rules.verdict(h.holder(), cluster, now);
       why.ifPresent(r -> doomed.add(new Doomed(h.holder(), r.label())));
     }
-    return GcStore.reclaim(client, doomed).onSuccess(this::report);
+    // Each statement holds its pools' locks and the revision lock until it commits: bounded chunks keep the
+    // ADDs queued behind a large sweep waiting for one chunk, not for the whole batch.
+    List<Reclaimed> all = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < doomed.size(); i += HOLDERS_PER_STATEMENT) {
+      List<Doomed> chunk = doomed.subList(i, Math.min(doomed.size(), i + HOLDERS_PER_STATEMENT));
+      chain = chain.compose(v -> GcStore.reclaim(client, chunk).map(r -> {
+        report(r);
+        all.addAll(r);
+        return null;
+      }));
+    }
+    return chain.map(all);
   }
 
   private void report(List<Reclaimed> reclaimed) {

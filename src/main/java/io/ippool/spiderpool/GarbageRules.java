@@ -26,7 +26,7 @@ public final class GarbageRules {
   /** What the collector can ask the cluster; answers come from informer caches. */
   public interface Cluster {
     /** The pod now, or null when there is none. */
-    PodState pod(String namespace, String name);
+    PodState podNow(String namespace, String name);
 
     boolean nodeExists(String name);
 
@@ -43,7 +43,7 @@ public final class GarbageRules {
   }
 
   public Optional<GcReason> verdict(Holder h, Cluster cluster, Instant now) {
-    PodState pod = cluster.pod(h.namespace(), h.pod());
+    PodState pod = cluster.podNow(h.namespace(), h.pod());
     boolean sts = statefulSetSupport && (h.statefulSet() || pod != null && h.uid().equals(pod.uid())
         && pod.controller() != null && pod.controller().isStatefulSet());
     String stsName = h.statefulSet() ? h.ownerName()
