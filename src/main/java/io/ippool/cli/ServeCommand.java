@@ -1,6 +1,7 @@
 package io.ippool.cli;
 
 import io.ippool.server.ApiServer;
+import io.ippool.ipam.GcConfig;
 import io.ippool.server.AuthOptions;
 import io.ippool.server.ServerConfig;
 import java.nio.file.Path;
@@ -77,6 +78,31 @@ public final class ServeCommand implements Callable<Integer> {
           + "Env IPPOOL_EMBEDDED_DATABASE_UNSAFE_NO_FSYNC. Default: ${DEFAULT-VALUE}")
   boolean embeddedDatabaseUnsafe;
 
+  @Option(names = "--gc-enabled", arity = "0..1", fallbackValue = "true",
+      defaultValue = "${env:IPPOOL_GC_ENABLED:-true}",
+      description = "Reclaim addresses of pods that are gone, re-created, finished, terminating past their grace "
+          + "period or on deleted nodes (needs a cluster: --kubeconfig or in-cluster). Env IPPOOL_GC_ENABLED. "
+          + "Default: ${DEFAULT-VALUE}")
+  boolean gcEnabled;
+
+  @Option(names = "--gc-interval", paramLabel = "DURATION", defaultValue = "${env:IPPOOL_GC_INTERVAL:-600s}",
+      converter = DurationConverter.class,
+      description = "Period of the full garbage collection sweep (pod and node events are acted on at once). "
+          + "Env IPPOOL_GC_INTERVAL. Default: ${DEFAULT-VALUE}")
+  Duration gcInterval;
+
+  @Option(names = "--gc-additional-grace-delay", paramLabel = "DURATION",
+      defaultValue = "${env:IPPOOL_GC_ADDITIONAL_GRACE_DELAY:-5s}", converter = DurationConverter.class,
+      description = "Waited beyond a terminating pod's grace period before its addresses are reclaimed. "
+          + "Env IPPOOL_GC_ADDITIONAL_GRACE_DELAY. Default: ${DEFAULT-VALUE}")
+  Duration gcAdditionalGraceDelay;
+
+  @Option(names = "--enable-statefulset", arity = "0..1", fallbackValue = "true",
+      defaultValue = "${env:IPPOOL_ENABLE_STATEFULSET:-true}",
+      description = "A StatefulSet pod keeps its addresses across re-creation while it is a valid replica. "
+          + "Env IPPOOL_ENABLE_STATEFULSET. Default: ${DEFAULT-VALUE}")
+  boolean enableStatefulSet;
+
   @Mixin
   AuthOptions auth = new AuthOptions();
 
@@ -87,7 +113,10 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     logging.apply();
     ServerConfig config = new ServerConfig(dataDir, databaseUrl, bindAddress, securePort, ipamSocket, tlsCertFile,
-        tlsKeyFile, clientCaFile, eventRetention, databasePoolSize, auth, allocationHistory, embeddedDatabaseUnsafe);
+        tlsKeyFile, clientCaFile, eventRetention, databasePoolSize, auth, allocationHistory, embeddedDatabaseUnsafe,
+        new GcConfig(gcEnabled, gcInterval, gcAdditionalGraceDelay, enableStatefulSet,
+            GcConfig.defaults().youngestCollectable(), GcConfig.defaults().poolsPerBatch(),
+            GcConfig.defaults().eventDelay()));
     ApiServer server = new ApiServer(config);
     CountDownLatch stopRequested = new CountDownLatch(1);
     // SIGTERM (kubelet, systemd) and SIGINT (Ctrl-C) ask for a graceful stop; handling them ourselves lets the

@@ -17,6 +17,7 @@ import io.ippool.spiderpool.StoredPool;
 import io.ippool.spiderpool.PoolSpecs;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.ippool.spiderpool.TopController;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -176,8 +177,11 @@ final class AddBatch {
       for (Entry e : job.entries) {
         entries.add(new EntryRequest(e.candidate.nic(), e.candidate.family(), e.ordered));
       }
+      // The pod's SpiderEndpoint names its top controller; without a cluster the pod is its own.
+      TopController owner = job.ctx.pod().controller();
       requests.add(new JobRequest(job.args.containerID(), job.args.ifName(), job.args.podNamespace(),
           job.args.podName(), job.args.podUID(), job.ctx.pod().nodeName() == null ? "" : job.ctx.pod().nodeName(),
+          owner == null ? TopController.POD : owner.type(), owner == null ? job.args.podName() : owner.name(),
           entries));
     }
     return new BatchRequest(fingerprints, cfg.maxAllocatedIPs(), requests);

@@ -47,15 +47,25 @@ public interface AllocationRepository {
   Future<Integer> release(List<Release> releases);
 
   /**
+   * A re-created StatefulSet pod takes over its predecessor's addresses in the pools it may still use; the others
+   * are reclaimed. Answers how many addresses moved.
+   */
+  Future<Integer> adoptStatefulSetAddresses(String namespace, String pod, String uid, String container, String node,
+                                            Collection<String> keepPools);
+
+  /**
    * @param fingerprints every pool the batch was planned with, filtered-out ones too, by name
    * @param maxAllocated records one pool may hold (0 = no limit)
    */
   record BatchRequest(Map<String, String> fingerprints, int maxAllocated, List<JobRequest> jobs) {
   }
 
-  /** One ADD: the pod's identity and, per (NIC, family), the usable pools in the order to try them. */
+  /**
+   * One ADD: the pod's identity, its top controller (recorded on its SpiderEndpoint) and, per (NIC, family), the
+   * usable pools in the order to try them.
+   */
   record JobRequest(String container, String ifName, String namespace, String pod, String uid, String node,
-                    List<EntryRequest> entries) {
+                    String ownerType, String ownerName, List<EntryRequest> entries) {
   }
 
   record EntryRequest(String nic, int family, List<String> pools) {

@@ -39,6 +39,7 @@ public final class Allocator {
   private final KubeMetadata meta;
   private final AllocatorConfig cfg;
   private volatile AllocationMetrics metrics = AllocationMetrics.NONE;
+  private volatile boolean statefulSetAddresses = true;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Allocator.class);
   private final Lanes<AddBatch.Job> addLanes;
   private final Lanes<ReleaseJob> releaseLanes;
@@ -72,6 +73,15 @@ public final class Allocator {
   /** Reports every allocation and release to {@code sink} (Prometheus counters, latency). */
   public Allocator withMetrics(AllocationMetrics sink) {
     this.metrics = sink;
+    return this;
+  }
+
+  /**
+   * StatefulSet pods keep their addresses across re-creation while they are valid replicas (Spiderpool's
+   * enableStatefulSet, on by default in its chart); only effective with a cluster, which names pods' controllers.
+   */
+  public Allocator withStatefulSetAddresses(boolean on) {
+    this.statefulSetAddresses = on;
     return this;
   }
 
@@ -132,12 +142,33 @@ public final class Allocator {
         }
         return candidates(args, ctx).compose(cands -> {
           AddBatch.Job job = new AddBatch.Job(args, ctx, cands);
-          addLanes.submit(cfg.lanePerPoolSet() ? String.join(",", job.poolNames()) : "*", job);
-          return job.promise.future();
+          return adoptIfStatefulSet(args, pod, job).compose(moved -> {
+            addLanes.submit(cfg.lanePerPoolSet() ? String.join(",", job.poolNames()) : "*", job);
+            return job.promise.future();
+          });
         }, unplannable -> alreadyHeld(args).compose(held -> held != null ? Future.succeededFuture(held)
             : Future.failedFuture(unplannable)));
       }));
     });
+  }
+
+  /**
+   * A StatefulSet pod re-created under its name gets its predecessor's addresses back: they move to this
+   * container before the ADD is queued, which then answers them as the container's own.
+   */
+  private Future<Integer> adoptIfStatefulSet(AddArgs args, KubeMetadata.Pod pod, AddBatch.Job job) {
+    if (!statefulSetAddresses || pod.controller() == null || !pod.controller().isStatefulSet()
+        || args.podUID() == null || args.podUID().isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    return repository.adoptStatefulSetAddresses(args.podNamespace(), args.podName(), args.podUID(),
+        args.containerID(), pod.nodeName(), job.poolNames()).onSuccess(moved -> {
+          if (moved > 0) {
+            LOG.atInfo().addKeyValue("pod", args.podNamespace() + "/" + args.podName())
+                .addKeyValue("podUID", args.podUID()).addKeyValue("addresses", moved)
+                .log("StatefulSet pod keeps its predecessor's addresses");
+          }
+        });
   }
 
   /** What the container holds when it already has the interface (a repeated ADD), else null. */
@@ -203,6 +234,24 @@ public final class Allocator {
   }
 
   private Future<Void> releaseUnobserved(DelArgs args) {
+    if (meta.clusterBacked()) {
+      // A DEL for a pod that is still alive is kubelet re-creating its sandbox: the pod keeps its addresses.
+      // Asked of kube-apiserver itself, not the informer, which may lag behind a deletion.
+      return meta.livePod(args.podNamespace(), args.podName()).compose(pod -> {
+        if (pod.isPresent() && pod.get().alive()
+            && (args.podUID() == null || args.podUID().isEmpty() || args.podUID().equals(pod.get().uid()))) {
+          LOG.atInfo().addKeyValue("pod", args.podNamespace() + "/" + args.podName())
+              .addKeyValue("container", args.containerID()).log("pod is alive, keeping its addresses");
+          return Future.succeededFuture();
+        }
+        return queueDel(args);
+      }, e -> Future.failedFuture(new IpamException("failed to get Pod " + args.podNamespace() + "/"
+          + args.podName() + ": " + e.getMessage())));
+    }
+    return queueDel(args);
+  }
+
+  private Future<Void> queueDel(DelArgs args) {
     return queueRelease(new ReleaseJob(new Release(args.containerID(), args.ifName(),
         args.podNamespace(), args.podName(), args.podUID()), Promise.promise()));
   }

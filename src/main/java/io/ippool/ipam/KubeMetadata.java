@@ -1,6 +1,8 @@
 package io.ippool.ipam;
 
 import io.vertx.core.Future;
+import io.ippool.spiderpool.PodState;
+import io.ippool.spiderpool.TopController;
 import java.util.Map;
 
 /**
@@ -18,8 +20,31 @@ public interface KubeMetadata {
   /**
    * @param nodeName spec.nodeName, or null when unknown
    * @param alive    false when Spiderpool's IsPodAlive says dead (terminating, finished, evicted)
+   * @param state    the pod as the cluster has it (UID, controller, phase); null without a cluster
    */
-  record Pod(Map<String, String> labels, Map<String, String> annotations, String nodeName, boolean alive) {
+  record Pod(Map<String, String> labels, Map<String, String> annotations, String nodeName, boolean alive,
+             PodState state) {
+    public Pod(Map<String, String> labels, Map<String, String> annotations, String nodeName, boolean alive) {
+      this(labels, annotations, nodeName, alive, null);
+    }
+
+    /** The pod's top controller, null when unknown (no cluster). */
+    public TopController controller() {
+      return state == null ? null : state.controller();
+    }
+  }
+
+  /**
+   * The pod as kube-apiserver has it now, not the informer's copy, for decisions that must not act on a stale
+   * cache (a DEL of a pod that is alive releases nothing). Empty when there is no such pod; standalone: empty.
+   */
+  default Future<java.util.Optional<PodState>> livePod(String namespace, String name) {
+    return Future.succeededFuture(java.util.Optional.empty());
+  }
+
+  /** True when pod metadata comes from a cluster (so a DEL can ask whether the pod is still alive). */
+  default boolean clusterBacked() {
+    return false;
   }
 
   /**

@@ -18,6 +18,10 @@ public interface AllocationMetrics {
   /** Why an allocation failed; called in addition to {@code onAllocate(pool, false, ...)}. */
   void onFailure(String pool, String reason);
 
+  /** Addresses the garbage collector reclaimed, by reason (a small fixed set: GcReason labels). */
+  default void onReclaimed(String reason, int addresses) {
+  }
+
   AllocationMetrics NONE = new AllocationMetrics() {
     @Override
     public void onAllocate(String pool, boolean ok, double seconds) {

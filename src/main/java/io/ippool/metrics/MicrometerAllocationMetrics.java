@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code ippool_releases_total{pool,result="success|failure"}}</li>
  *   <li>{@code ippool_allocation_duration_seconds{pool}} (histogram)</li>
  *   <li>{@code ippool_allocation_failures_total{pool,reason}}</li>
+ *   <li>{@code ippool_gc_reclaimed_total{reason}}</li>
  * </ul>
  */
 public final class MicrometerAllocationMetrics implements AllocationMetrics {
@@ -53,6 +54,14 @@ public final class MicrometerAllocationMetrics implements AllocationMetrics {
         .description("Failed IP allocations by pool and reason.")
         .tag("pool", label(pool)).tag("reason", label(reason))
         .register(registry).increment();
+  }
+
+  @Override
+  public void onReclaimed(String reason, int addresses) {
+    Counter.builder("ippool_gc_reclaimed_total")
+        .description("Addresses reclaimed by garbage collection, by reason.")
+        .tag("reason", label(reason))
+        .register(registry).increment(addresses);
   }
 
   private static String label(String s) {

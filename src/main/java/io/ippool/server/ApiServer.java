@@ -1,5 +1,6 @@
 package io.ippool.server;
 
+import io.ippool.store.allocation.SqlGcRepository;
 import io.ippool.store.allocation.SqlAllocationRepository;
 import io.ippool.admission.webhook.NamespaceLabels;
 import io.ippool.admission.webhook.WebhookConfigurations;
@@ -9,6 +10,7 @@ import io.ippool.ipam.Allocator;
 import io.ippool.ipam.AllocatorConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ippool.ipam.Fabric8KubeMetadata;
+import io.ippool.ipam.GarbageCollector;
 import io.ippool.ipam.KubeMetadata;
 import io.ippool.ipam.http.IpamRoutes;
 import io.ippool.errors.ApiException;
@@ -54,6 +56,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -77,6 +80,7 @@ public final class ApiServer {
   private long compactionTimer = -1;
   private Allocator allocator;
   private KubeMetadata kubeMetadata;
+  private GarbageCollector garbageCollector;
   private KubernetesClient ownClusterClient;
   private HttpServer ipamSocket;
   private AuthSetup auth;
@@ -114,8 +118,9 @@ public final class ApiServer {
     KubernetesClient cluster = auth.kube != null ? auth.kube : KubeConnection.client(config.auth().kubeconfig);
     ownClusterClient = auth.kube == null ? cluster : null;
     kubeMetadata = cluster == null ? KubeMetadata.standalone() : await(Fabric8KubeMetadata.start(vertx, cluster));
+    MicrometerAllocationMetrics allocationMetrics = new MicrometerAllocationMetrics(metrics);
     allocator = new Allocator(new SqlAllocationRepository(pool), kubeMetadata, AllocatorConfig.defaults())
-        .withMetrics(new MicrometerAllocationMetrics(metrics));
+        .withMetrics(allocationMetrics).withStatefulSetAddresses(config.gc().statefulSet());
     ResourceRegistry registry = new ResourceRegistry(store);
     List<KindDefinition> served = ServedKinds.all(ServedKinds.spiderpoolAdmissions());
     if (auth.kube != null) {
@@ -153,6 +158,10 @@ public final class ApiServer {
       health.addCheck("ipam-socket", () -> isSocket(socketFile) ? null : socketFile + " is not a socket");
     }
     probes = new MetricsProbes(metrics, pool, hub, new SqlPoolStats(pool)).start(vertx, MetricsProbes.DEFAULT_PERIOD_MS);
+    if (kubeMetadata instanceof Fabric8KubeMetadata clusterMetadata && config.gc().enabled()) {
+      garbageCollector = new GarbageCollector(vertx, new SqlGcRepository(pool), clusterMetadata, config.gc(), allocationMetrics,
+          Clock.systemUTC()).start();
+    }
     health.ready();
     // Written last: a kubeconfig in the data directory means "this server answers kubectl now".
     String url = "https://" + hostForUrl(config.bindAddress()) + ":" + port;
@@ -272,6 +281,9 @@ public final class ApiServer {
       health.shuttingDown();
     }
     try {
+      if (garbageCollector != null) {
+        garbageCollector.close();
+      }
       if (compactionTimer >= 0) {
         vertx.cancelTimer(compactionTimer);
       }

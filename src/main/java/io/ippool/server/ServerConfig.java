@@ -1,5 +1,6 @@
 package io.ippool.server;
 
+import io.ippool.ipam.GcConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -17,14 +18,15 @@ public record ServerConfig(
     int databasePoolSize,
     AuthOptions auth,
     Duration allocationHistory,
-    boolean embeddedDatabaseUnsafe) {
+    boolean embeddedDatabaseUnsafe,
+    GcConfig gc) {
 
-  /** A configuration whose embedded PostgreSQL, if any, is durable. */
+  /** A configuration whose embedded PostgreSQL, if any, is durable, with garbage collection's defaults. */
   public ServerConfig(Path dataDir, String databaseUrl, String bindAddress, int securePort, Path ipamSocket,
                       Path tlsCertFile, Path tlsKeyFile, Path clientCaFile, Duration eventRetention,
                       int databasePoolSize, AuthOptions auth, Duration allocationHistory) {
     this(dataDir, databaseUrl, bindAddress, securePort, ipamSocket, tlsCertFile, tlsKeyFile, clientCaFile,
-        eventRetention, databasePoolSize, auth, allocationHistory, false);
+        eventRetention, databasePoolSize, auth, allocationHistory, false, GcConfig.defaults());
   }
 
   public boolean embeddedDatabase() {

@@ -29,7 +29,7 @@ class EmbeddedDurabilityIT {
 
   private static ApiServer serve(Path dir, boolean unsafe) throws Exception {
     return new ApiServer(new ServerConfig(dir, null, "127.0.0.1", 0, null, null, null, null,
-        Duration.ofMinutes(15), 4, AuthOptions.defaults(), Duration.ofDays(30), unsafe)).start();
+        Duration.ofMinutes(15), 4, AuthOptions.defaults(), Duration.ofDays(30), unsafe, io.ippool.ipam.GcConfig.defaults())).start();
   }
 
   @Test

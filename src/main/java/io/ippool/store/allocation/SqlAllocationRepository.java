@@ -60,9 +60,10 @@ public final class SqlAllocationRepository implements AllocationRepository {
       SELECT container_id, if_name, family, address_num::text AS address_num, pool
         FROM ipam_allocations WHERE container_id = $1 AND pod_uid = $2
        ORDER BY if_name, family""";
-  private static final String ALLOCATE_BATCH = "SELECT ipam_allocate_batch($1::text::jsonb)::text";
-  private static final String RELEASE_BATCH = "SELECT ipam_release_batch($1::text[], $2::text[], $3::text[], "
+  private static final String ALLOCATE_BATCH = "SELECT ipam_allocate_recorded($1::text::jsonb)::text";
+  private static final String RELEASE_BATCH = "SELECT ipam_release_recorded($1::text[], $2::text[], $3::text[], "
       + "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[])";
+  private static final String STS_ADOPT = "SELECT ipam_sts_adopt($1, $2, $3, $4, $5, $6::text[])";
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final Pool db;
@@ -154,6 +155,8 @@ public final class SqlAllocationRepository implements AllocationRepository {
       j.put("pod", job.pod());
       j.put("uid", job.uid());
       j.put("node", job.node());
+      j.put("ownerType", job.ownerType());
+      j.put("ownerName", job.ownerName());
       ArrayNode entries = j.putArray("entries");
       for (EntryRequest e : job.entries()) {
         ObjectNode en = entries.addObject();
@@ -229,6 +232,13 @@ public final class SqlAllocationRepository implements AllocationRepository {
         .addArrayOfString(column(byPod, Release::pod))
         .addArrayOfString(column(byPod, Release::uid));
     return db.preparedQuery(RELEASE_BATCH).execute(t).map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  @Override
+  public Future<Integer> adoptStatefulSetAddresses(String namespace, String pod, String uid, String container,
+                                                   String node, Collection<String> keepPools) {
+    return db.preparedQuery(STS_ADOPT).execute(Tuple.of(namespace, pod, uid, container, node == null ? "" : node,
+        keepPools.toArray(String[]::new))).map(rows -> rows.iterator().next().getInteger(0));
   }
 
   @Override
