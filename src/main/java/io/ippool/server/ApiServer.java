@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ippool.ipam.Fabric8KubeMetadata;
 import io.ippool.ipam.KubeMetadata;
 import io.ippool.ipam.http.IpamRoutes;
+import io.ippool.ipam.http.NodeScope;
+import io.ippool.auth.IpamAccess;
 import io.ippool.ipam.http.IpamSocketServer;
 import io.ippool.http.ApiRouter;
 import io.ippool.http.Health;
@@ -124,9 +126,9 @@ public final class ApiServer {
     watches = new WatchHandler(vertx, store, hub);
     ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, watches);
     ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health, auth.authenticator,
-        auth.authorizer, new OpenApiRoutes(), r -> {
+        auth.authorizer, new OpenApiRoutes(), new IpamAccess(config.auth().ipamAgentUsers), r -> {
           MetricsRoutes.mount(r, metrics);
-          IpamRoutes.mount(r, allocator);
+          IpamRoutes.mount(r, allocator, new NodeScope(kubeMetadata));
         });
     Router routes = router.build();
     RequestMetricsHandler.install(routes, metrics, plural -> kinds.byPlural(plural) != null);

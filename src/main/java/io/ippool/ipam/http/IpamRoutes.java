@@ -1,5 +1,6 @@
 package io.ippool.ipam.http;
 
+import io.ippool.auth.IpamAccess;
 import io.ippool.ipam.Allocator;
 import io.ippool.ipam.IpamException;
 import io.ippool.ipam.IpamModels;
@@ -25,21 +26,42 @@ public final class IpamRoutes {
   private IpamRoutes() {
   }
 
+  /** The node-local socket: its callers are root on this machine, not scoped to a node. */
   public static void mount(Router router, Allocator allocator) {
+    mount(router, allocator, null);
+  }
+
+  /**
+   * HTTPS: a caller the HTTP layer scoped to a node (context key {@link IpamAccess#CALLER_NODE}) may allocate
+   * and release only for pods that {@code scope} does not place on another node. Their requests join the same
+   * batches as everyone else's.
+   */
+  public static void mount(Router router, Allocator allocator, NodeScope scope) {
     router.route("/v1/ipam/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
     router.get("/v1/ipam/healthy").handler(ctx -> empty(ctx, allocator.healthy()));
     router.post("/v1/ipam/ip").handler(ctx -> {
-      Future<IpamModels.AddResponse> f = parse(ctx, IpamModels.AddArgs::fromJson).compose(allocator::allocate);
+      Future<IpamModels.AddResponse> f = parse(ctx, IpamModels.AddArgs::fromJson)
+          .compose(a -> scoped(ctx, scope, a.podNamespace(), a.podName()).map(a))
+          .compose(allocator::allocate);
       f.onSuccess(r -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
               .end(r.toJson().encode()))
           .onFailure(e -> fail(ctx, e));
     });
     router.delete("/v1/ipam/ip").handler(ctx ->
-        empty(ctx, parse(ctx, IpamModels.DelArgs::fromJson).compose(allocator::release)));
+        empty(ctx, parse(ctx, IpamModels.DelArgs::fromJson)
+            .compose(a -> scoped(ctx, scope, a.podNamespace(), a.podName()).map(a))
+            .compose(allocator::release)));
     router.delete("/v1/ipam/ips").handler(ctx ->
-        empty(ctx, parse(ctx, IpamModels.BatchDelArgs::fromJson).compose(allocator::releasePod)));
+        empty(ctx, parse(ctx, IpamModels.BatchDelArgs::fromJson)
+            .compose(a -> scoped(ctx, scope, a.podNamespace(), a.podName()).map(a))
+            .compose(allocator::releasePod)));
     // The agent serves this as a stub that does nothing.
     router.post("/v1/ipam/ips").handler(ctx -> ctx.response().setStatusCode(200).end());
+  }
+
+  private static Future<Void> scoped(RoutingContext ctx, NodeScope scope, String namespace, String name) {
+    String node = ctx.get(IpamAccess.CALLER_NODE);
+    return scope == null || node == null ? Future.succeededFuture() : scope.check(node, namespace, name);
   }
 
   private static <T> Future<T> parse(RoutingContext ctx, Function<JsonObject, T> reader) {
