@@ -41,7 +41,7 @@ public final class Agent implements AutoCloseable {
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
         .setInternalBlockingPoolSize(2)
         .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
-    link = new ServerLink(vertx, config.upstream(), config.nodeName(), config.connections());
+    link = new ServerLink(vertx, config.upstream(), config.nodeName(), config.connections(), config.budget());
     socket = await(IpamSocketServer.start(vertx, config.socket(), AgentRoutes.router(vertx, link, config.budget())));
     if (config.healthPort() >= 0) {
       health = await(AgentHealth.start(vertx, link, config.healthAddress(), config.healthPort()));

@@ -40,6 +40,7 @@ public final class ServerLink implements AutoCloseable {
   private final String nodeName;
   private final HttpClient client;
   private final AtomicBoolean reachable = new AtomicBoolean(false);
+  private final long answerTimeoutMs;
 
   /** What the server answered. */
   public record Reply(int status, Buffer body, String contentType) {
@@ -52,8 +53,13 @@ public final class ServerLink implements AutoCloseable {
     }
   }
 
-  public ServerLink(Vertx vertx, Upstream upstream, String nodeName, int connections) {
+  /**
+   * @param answerTimeout how long a request that reached the server may wait for its answer: a busy server is
+   *                      slow, not unreachable, so this is the whole request budget even for a health check
+   */
+  public ServerLink(Vertx vertx, Upstream upstream, String nodeName, int connections, Duration answerTimeout) {
     this.vertx = vertx;
+    this.answerTimeoutMs = answerTimeout.toMillis();
     this.upstream = upstream;
     this.nodeName = nodeName;
     int port = upstream.server().getPort() > 0 ? upstream.server().getPort() : 443;
@@ -90,7 +96,10 @@ public final class ServerLink implements AutoCloseable {
     return upstream.server().toString();
   }
 
-  /** Sends one request, again and again within {@code budget} while the server cannot be reached. */
+  /**
+   * Sends one request, again and again within {@code budget} while the server cannot be reached (connection
+   * refused or reset, or 503); an answer is awaited for the link's answer timeout.
+   */
   public Future<Reply> send(HttpMethod method, String path, Buffer body, Duration budget) {
     long deadline = System.nanoTime() + budget.toNanos();
     Promise<Reply> result = Promise.promise();
@@ -101,7 +110,7 @@ public final class ServerLink implements AutoCloseable {
   private void attempt(HttpMethod method, String path, Buffer body, long deadline, int attempt, long delayMs,
                        Promise<Reply> result, Duration budget) {
     long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-    once(method, path, body, Math.max(remainingMs, 1)).onComplete(ar -> {
+    once(method, path, body, Math.max(remainingMs, answerTimeoutMs)).onComplete(ar -> {
       String why;
       if (ar.succeeded() && ar.result().status() != 503) {
         reachable.set(true);
