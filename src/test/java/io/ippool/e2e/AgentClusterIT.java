@@ -355,7 +355,42 @@ class AgentClusterIT {
     }
   }
 
+  /**
+   * The agents' account may use the IPAM API only, although this cluster's RBAC (every SubjectAccessReview
+   * allowed) would let it do anything; and a token bound to node 3 cannot act for node 1.
+   */
+  @Test
+  void agentIdentity_isLimitedToTheIpamApiAndItsBoundNode() throws Exception {
+    Result list = https("GET", POOLS, "token-node-1", "node-1", null);
+    assertTrue(list.out.endsWith("403"), list.out);
+    assertTrue(list.out.contains("a node agent may use the IPAM API (/v1/ipam/) only"), list.out);
+
+    Result healthy = https("GET", "/v1/ipam/healthy", "token-node-1", "node-1", null);
+    assertTrue(healthy.out.endsWith("200"), healthy.out);
+    Result unnamed = https("GET", "/v1/ipam/healthy", "token-node-1", null, null);
+    assertTrue(unnamed.out.endsWith("403") && unnamed.out.contains("must name its node"), unnamed.out);
+    Result otherNode = https("GET", "/v1/ipam/healthy", "token-node-3", "node-1", null);
+    assertTrue(otherNode.out.endsWith("403") && otherNode.out.contains("bound to node node-3"), otherNode.out);
+    Result badToken = https("GET", "/v1/ipam/healthy", "forged", "node-1", null);
+    assertTrue(badToken.out.endsWith("401"), badToken.out);
+  }
+
   // ------------------------------------------------------------------ steps
+
+  /** One HTTPS call to the server as an agent would make it (certificate checked against the server's CA). */
+  private static Result https(String method, String path, String token, String node, String body) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("curl", "-s", "-w", "%{http_code}", "--cacert",
+        server.dataDir().resolve("pki").resolve("ca.crt").toString(), "-X", method, "-H",
+        "Authorization: Bearer " + token));
+    if (node != null) {
+      cmd.addAll(List.of("-H", "X-Ippool-Node-Name: " + node));
+    }
+    if (body != null) {
+      cmd.addAll(List.of("-H", "Content-Type: application/json", "-d", body));
+    }
+    cmd.add("https://127.0.0.1:" + port + path);
+    return exec(cmd, null, Map.of());
+  }
 
   record Pod(String key, String name, String uid, String container, int node) {
   }
