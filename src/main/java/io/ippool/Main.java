@@ -1,5 +1,6 @@
 package io.ippool;
 
+import io.ippool.cli.AgentCommand;
 import io.ippool.cli.ImportCommand;
 import io.ippool.cli.ReportCommand;
 import io.ippool.cli.ServeCommand;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 /** Entry point: `serve` is the default command. */
 @Command(name = "ippool-apiserver", mixinStandardHelpOptions = true, versionProvider = VersionCommand.class,
     description = "IP address management for Kubernetes: Spiderpool's API served from PostgreSQL.",
-    subcommands = {ServeCommand.class, ReportCommand.class, ImportCommand.class, VersionCommand.class})
+    subcommands = {ServeCommand.class, AgentCommand.class, ReportCommand.class, ImportCommand.class, VersionCommand.class})
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {

@@ -11,7 +11,8 @@ import java.util.Map;
  * a Spiderpool netconf (log_level, log_file_*) works unchanged.
  */
 final class NetConf {
-  static final String DEFAULT_SOCKET = "/var/run/ippool/ipam.sock";
+  /** Spiderpool's socket path, served on every node by the ippool agent (or spiderpool-agent). */
+  static final String DEFAULT_SOCKET = "/var/run/spidernet/spiderpool.sock";
   static final int DEFAULT_TIMEOUT_SECONDS = 30;
 
   final String cniVersion;

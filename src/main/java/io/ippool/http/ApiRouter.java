@@ -5,6 +5,7 @@ import io.ippool.api.ResourceKind;
 import io.ippool.auth.Authorizer;
 import io.ippool.auth.AuthRequest;
 import io.ippool.auth.Authenticator;
+import io.ippool.auth.IpamAccess;
 import io.ippool.auth.UserInfo;
 import io.ippool.errors.ApiException;
 import io.ippool.store.Database;
@@ -38,10 +39,12 @@ public final class ApiRouter {
   private final Authenticator authenticator;
   private final OpenApiEndpoint openApi;
   private final Consumer<Router> extraRoutes;
+  private final IpamAccess ipamAccess;
 
   public ApiRouter(Vertx vertx, DiscoveryDocuments discovery, ResourceEndpoint resources, Health health,
                    Authenticator authenticator, Authorizer authorizer, OpenApiEndpoint openApi,
-                   String nodeApiPrefix, Consumer<Router> extraRoutes) {
+                   String nodeApiPrefix, IpamAccess ipamAccess, Consumer<Router> extraRoutes) {
+    this.ipamAccess = ipamAccess;
     this.authenticator = authenticator;
     this.nodeApiPrefix = nodeApiPrefix;
     this.vertx = vertx;
@@ -141,15 +144,25 @@ public final class ApiRouter {
 
   private void authorize(RoutingContext ctx) {
     UserInfo user = RequestUser.of(ctx);
-    if (ctx.normalizedPath().startsWith(nodeApiPrefix) && !isNodeOrAdmin(user)) {
-      // Allocation is the CNI plugin's job: only node identities (and cluster admins) may call it over HTTPS.
-      ctx.fail(new ApiException(403, "Forbidden", "forbidden: User \"" + user.name() + "\" cannot "
-          + ctx.request().method().name().toLowerCase() + " path \"" + ctx.normalizedPath()
-          + "\": the IPAM API is only for node identities (group system:nodes)", ApiException.Details.none()));
+    if (ctx.normalizedPath().startsWith(nodeApiPrefix)) {
+      // Allocation is the CNI plugin's job: node identities, node agents (each for its own node) and admins.
+      IpamAccess.Decision d = ipamAccess.decide(user, ctx.request().getHeader(IpamAccess.NODE_HEADER));
+      if (!d.allowed()) {
+        ctx.fail(new ApiException(403, "Forbidden", "forbidden: User \"" + user.name() + "\" cannot "
+            + ctx.request().method().name().toLowerCase() + " path \"" + ctx.normalizedPath() + "\": "
+            + d.reason(), ApiException.Details.none()));
+        return;
+      }
+      if (d.node() != null) {
+        ctx.put(IpamAccess.CALLER_NODE, d.node());
+      }
+      ctx.next(); // the caller's node is the whole policy for the IPAM API
       return;
     }
-    if (ctx.normalizedPath().startsWith(nodeApiPrefix)) {
-      ctx.next(); // node identity is the whole policy for the IPAM API
+    if (ipamAccess.ipamOnly(user)) {
+      ctx.fail(new ApiException(403, "Forbidden", "forbidden: User \"" + user.name() + "\" cannot "
+          + ctx.request().method().name().toLowerCase() + " path \"" + ctx.normalizedPath()
+          + "\": a node agent may use the IPAM API (" + nodeApiPrefix + ") only", ApiException.Details.none()));
       return;
     }
     RequestInfo ri = requestInfo(ctx);
@@ -172,19 +185,6 @@ public final class ApiRouter {
         ctx.fail(forbidden(attrs, ar.result().reason()));
       }
     });
-  }
-
-  /** The node a caller is ("system:node:NAME" in group system:nodes), null for admins and everyone else. */
-  public static String nodeOf(UserInfo user) {
-    if (user == null || user.groups().contains("system:masters") || !user.groups().contains("system:nodes")) {
-      return null;
-    }
-    // A node identity named otherwise is still scoped: to a node no pod runs on.
-    return user.name().startsWith("system:node:") ? user.name().substring("system:node:".length()) : user.name();
-  }
-
-  private static boolean isNodeOrAdmin(UserInfo user) {
-    return user.groups().contains("system:nodes") || user.groups().contains("system:masters");
   }
 
   static ApiException forbidden(Authorizer.Attributes a, String reason) {

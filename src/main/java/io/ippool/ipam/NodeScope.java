@@ -17,7 +17,7 @@ public final class NodeScope {
 
   /**
    * @param callerNode the node the caller is (from its identity), or null for an unscoped caller
-   * @return succeeds when the caller may act for the pod; fails with a 403 otherwise
+   * @return succeeds when the caller may act for the pod; fails with an IpamException otherwise
    */
   public Future<Void> allow(String callerNode, String namespace, String pod) {
     if (callerNode == null) {
@@ -28,7 +28,9 @@ public final class NodeScope {
       if (podNode == null || podNode.isEmpty() || podNode.equals(callerNode)) {
         return Future.succeededFuture();
       }
-      return Future.failedFuture(new IpamInputException(403, "node " + callerNode + " may not allocate or "
+      // Spiderpool's agent answers every refusal of an ADD or DEL as a failure (500) with its text; its CNI
+      // plugin knows no other status for these routes and would drop the message of a 403.
+      return Future.failedFuture(new IpamException("node " + callerNode + " may not allocate or "
           + "release addresses for Pod " + namespace + "/" + pod + ", which runs on node " + podNode));
     });
   }

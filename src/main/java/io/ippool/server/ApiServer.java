@@ -17,6 +17,7 @@ import io.ippool.errors.ApiException;
 import io.ippool.http.ConnectionTimeouts;
 import io.ippool.http.Responses;
 import io.ippool.http.UriEscapes;
+import io.ippool.auth.IpamAccess;
 import io.ippool.ipam.http.IpamSocketServer;
 import io.ippool.http.ApiRouter;
 import io.ippool.http.RequestUser;
@@ -135,9 +136,9 @@ public final class ApiServer {
     watches = new WatchHandler(vertx, store, hub);
     ResourceEndpoint resources = new ResourceEndpoint(kinds, registry, watches);
     ApiRouter router = new ApiRouter(vertx, new DiscoveryDocuments(kinds), resources, health, auth.authenticator,
-        auth.authorizer, new OpenApiRoutes(), IpamRoutes.PREFIX, r -> {
+        auth.authorizer, new OpenApiRoutes(), IpamRoutes.PREFIX, new IpamAccess(config.auth().ipamAgentUsers), r -> {
           MetricsRoutes.mount(r, metrics);
-          IpamRoutes.mount(r, allocator, ctx -> ApiRouter.nodeOf(RequestUser.of(ctx)));
+          IpamRoutes.mount(r, allocator, ctx -> ctx.get(IpamAccess.CALLER_NODE));
         });
     Router routes = router.build();
     RequestMetricsHandler.install(routes, metrics, plural -> kinds.byPlural(plural) != null);

@@ -105,6 +105,13 @@ public final class AuthOptions {
           + "endpoints unless authorized); false rejects them outright. Env IPPOOL_ANONYMOUS_AUTH. Default: ${DEFAULT-VALUE}")
   public boolean anonymousAuth;
 
+  @Option(names = "--ipam-agent-users", paramLabel = "USER", split = ",",
+      defaultValue = "${env:IPPOOL_IPAM_AGENT_USERS:-system:serviceaccount:ippool-system:ippool-agent}",
+      description = "Identities of node agents: they may use the IPAM API only, and only for pods on the node they "
+          + "name (checked against their token's node binding when it has one). Env IPPOOL_IPAM_AGENT_USERS. "
+          + "Default: ${DEFAULT-VALUE}")
+  public List<String> ipamAgentUsers = new ArrayList<>();
+
   @Option(names = "--tls-reload-interval", paramLabel = "DURATION",
       defaultValue = "${env:IPPOOL_TLS_RELOAD_INTERVAL:-10s}", converter = DurationConverter.class,
       description = "How often the serving certificate files are checked for renewal. Env IPPOOL_TLS_RELOAD_INTERVAL. Default: ${DEFAULT-VALUE}")

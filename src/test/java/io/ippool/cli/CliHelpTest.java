@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class CliHelpTest {
   private static final String TABLE_HEADER = "| flag | environment | default | meaning |";
+  private static final String AGENT_TABLE_HEADER = "| agent flag | environment | default | meaning |";
   private static final Pattern OPTION_LINE = Pattern.compile("^  (?:-\\w, |    )(--[a-z][a-z0-9-]*)(?:\\[?=\\S+)?(?:\\s+(.*))?$");
   private static final Pattern CELL_CODE = Pattern.compile("^`([^`]*)`$");
 
@@ -52,9 +53,13 @@ class CliHelpTest {
 
   /** The rows of README.md's flag table; a default in backticks is a value, anything else means "none". */
   static Map<String, ReadmeRow> readmeFlags() throws Exception {
+    return readmeFlags(TABLE_HEADER);
+  }
+
+  static Map<String, ReadmeRow> readmeFlags(String header) throws Exception {
     List<String> lines = Files.readAllLines(Path.of("README.md"));
-    int start = lines.indexOf(TABLE_HEADER);
-    assertTrue(start >= 0, "README.md has no flag table starting with " + TABLE_HEADER);
+    int start = lines.indexOf(header);
+    assertTrue(start >= 0, "README.md has no flag table starting with " + header);
     Map<String, ReadmeRow> rows = new LinkedHashMap<>();
     for (int i = start + 2; i < lines.size() && lines.get(i).startsWith("|"); i++) {
       String[] cells = lines.get(i).split("\\|");
@@ -102,13 +107,41 @@ class CliHelpTest {
 
   @Test
   void serveHelp_andReadmeTable_listTheSameFlagsEnvironmentAndDefaults() throws Exception {
-    Run help = run("serve", "--help");
+    assertHelpMatchesReadme("serve", TABLE_HEADER);
+  }
+
+  @Test
+  void agentHelp_andReadmeTable_listTheSameFlagsEnvironmentAndDefaults() throws Exception {
+    assertHelpMatchesReadme("agent", AGENT_TABLE_HEADER);
+  }
+
+  @Test
+  void agentFlags_readTheEnvironmentVariablesTheyName() throws Exception {
+    Map<String, String> expressions = new LinkedHashMap<>();
+    collectDefaults(AgentCommand.class, expressions);
+    for (ReadmeRow row : readmeFlags(AGENT_TABLE_HEADER).values()) {
+      String expr = expressions.get(row.flag());
+      assertTrue(expr != null, row.flag() + " has no @Option with a default expression");
+      assertTrue(expr.equals("${env:" + row.env() + "}") || expr.startsWith("${env:" + row.env() + ":-"),
+          row.flag() + " reads " + expr);
+    }
+  }
+
+  @Test
+  void agentWithoutNodeName_exits2SayingSo() {
+    Run r = run("agent", "--ipam-socket", "/nonexistent/x.sock");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--node-name (or IPPOOL_NODE_NAME) is required"), r.err());
+  }
+
+  private static void assertHelpMatchesReadme(String command, String header) throws Exception {
+    Run help = run(command, "--help");
     assertEquals(0, help.exit(), help.err());
     Map<String, String> inHelp = helpFlags(help.out());
-    Map<String, ReadmeRow> inReadme = readmeFlags();
+    Map<String, ReadmeRow> inReadme = readmeFlags(header);
     assertTrue(inHelp.size() >= 10, "help parsed: " + inHelp.keySet() + "\n" + help.out());
     assertEquals(new TreeSet<>(inReadme.keySet()), new TreeSet<>(inHelp.keySet()),
-        "flags in README.md's table vs serve --help");
+        "flags in README.md's table vs " + command + " --help");
     for (ReadmeRow row : inReadme.values()) {
       String description = inHelp.get(row.flag());
       assertTrue(description.matches(".*\\bEnv " + Pattern.quote(row.env()) + "\\b.*"),

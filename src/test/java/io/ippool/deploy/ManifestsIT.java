@@ -54,7 +54,9 @@ class ManifestsIT {
         "Deployment/ippool-system/ippool-apiserver",
         "PodDisruptionBudget/ippool-system/ippool-apiserver",
         "ConfigMap/ippool-system/ippool-cni-config",
-        "DaemonSet/ippool-system/ippool-cni"));
+        "DaemonSet/ippool-system/ippool-cni",
+        "ServiceAccount/ippool-system/ippool-agent",
+        "DaemonSet/ippool-system/ippool-agent"));
     assertEquals(want, ids(deploy));
   }
 
@@ -197,7 +199,91 @@ class ManifestsIT {
     assertEquals("Exists", pod.path("tolerations").get(0).path("operator").asText(), "every node, tainted too");
     JsonNode conflist = new ObjectMapper().readTree(find(deploy, "ConfigMap", "ippool-cni-config").path("data")
         .path("ippool.conflist").asText());
-    assertEquals("ippool-cni", conflist.path("plugins").get(0).path("ipam").path("type").asText());
+    JsonNode ipam = conflist.path("plugins").get(0).path("ipam");
+    assertEquals("ippool-cni", ipam.path("type").asText());
+    assertEquals("/var/run/spidernet/spiderpool.sock", ipam.path("ipam_unix_socket_path").asText(),
+        "the plugin calls the node agent");
+    assertTrue(ipam.path("kubeconfig").isMissingNode(), "no per-node kubeconfig is needed (nothing creates one)");
+  }
+
+  @Test
+  void agentDaemonSet_servesSpiderpoolsSocketOnEveryNode_withABoundTokenAndNoDatabase() {
+    JsonNode ds = find(deploy, "DaemonSet", "ippool-agent");
+    JsonNode template = ds.path("spec").path("template");
+    JsonNode pod = template.path("spec");
+    assertEquals("ippool-agent", pod.path("serviceAccountName").asText());
+    assertFalse(pod.path("automountServiceAccountToken").asBoolean(true), "only the projected, audience-bound token");
+    assertTrue(pod.path("hostNetwork").asBoolean(), "works before any pod network exists");
+    assertEquals("ClusterFirstWithHostNet", pod.path("dnsPolicy").asText());
+    assertEquals("Exists", pod.path("tolerations").get(0).path("operator").asText(), "every node, tainted too");
+    assertEquals("/var/run/spidernet", volume(pod, "socket-dir").path("hostPath").path("path").asText());
+
+    JsonNode c = container(template, "agent");
+    assertEquals("ghcr.io/ippool/ippool-apiserver:0.1.0", c.path("image").asText());
+    List<String> command = texts(c.path("command"));
+    assertTrue(command.containsAll(List.of("-jar", "/opt/ippool/ippool-apiserver.jar", "agent")), command.toString());
+    assertTrue(command.stream().anyMatch(a -> a.startsWith("-Xmx")), "heap capped: " + command);
+    List<String> args = texts(c.path("args"));
+    assertTrue(args.contains("--ipam-socket=/var/run/spidernet/spiderpool.sock"), args.toString());
+    assertTrue(args.contains("--server=https://ippool-apiserver.ippool-system.svc:443"), args.toString());
+    assertEquals("/var/run/spidernet", mountPath(c, "socket-dir"));
+    assertEquals("spec.nodeName", env(c, "IPPOOL_NODE_NAME").path("valueFrom").path("fieldRef").path("fieldPath")
+        .asText());
+    for (JsonNode e : c.path("env")) {
+      assertFalse(e.path("name").asText().contains("DATABASE"), "the agent holds no database credentials");
+    }
+
+    String credentials = mountPath(c, "credentials");
+    assertTrue(args.contains("--token-file=" + credentials + "/token"), args.toString());
+    assertTrue(args.contains("--server-ca-file=" + credentials + "/ca.crt"), args.toString());
+    JsonNode sources = volume(pod, "credentials").path("projected").path("sources");
+    JsonNode token = sources.get(0).path("serviceAccountToken");
+    assertEquals("ippool-apiserver", token.path("audience").asText());
+    assertEquals("token", token.path("path").asText());
+    JsonNode secret = sources.get(1).path("secret");
+    assertEquals("ippool-apiserver-tls", secret.path("name").asText());
+    assertEquals(1, secret.path("items").size(), "the CA only, never the key");
+    assertEquals("ca.crt", secret.path("items").get(0).path("key").asText());
+
+    JsonNode sc = c.path("securityContext");
+    assertTrue(sc.path("runAsNonRoot").asBoolean());
+    assertTrue(sc.path("readOnlyRootFilesystem").asBoolean());
+    assertFalse(sc.path("allowPrivilegeEscalation").asBoolean(true));
+    assertEquals("/livez", c.path("livenessProbe").path("httpGet").path("path").asText());
+    assertEquals("/readyz", c.path("readinessProbe").path("httpGet").path("path").asText());
+    assertFalse(c.path("resources").path("requests").path("memory").isMissingNode());
+    assertFalse(c.path("resources").path("limits").path("memory").isMissingNode());
+
+    // The server accepts exactly these tokens from exactly this account.
+    List<String> serverArgs = texts(container(find(deploy, "Deployment", "ippool-apiserver").path("spec")
+        .path("template"), "apiserver").path("args"));
+    assertTrue(serverArgs.contains("--authentication-audiences=ippool-apiserver"), serverArgs.toString());
+    assertTrue(serverArgs.contains("--ipam-agent-users=system:serviceaccount:" + NS + ":ippool-agent"),
+        serverArgs.toString());
+  }
+
+  @Test
+  void namespace_isLabelledForThePodSecurityItsNodePodsNeed() {
+    JsonNode labels = find(deploy, "Namespace", NS).path("metadata").path("labels");
+    // hostNetwork and hostPath (agent, CNI installer) are beyond Pod Security's baseline level.
+    assertEquals("privileged", labels.path("pod-security.kubernetes.io/enforce").asText());
+    assertFalse(labels.path("pod-security.kubernetes.io/warn").isMissingNode());
+  }
+
+  @Test
+  void primaryIpamExample_runsServerAndPostgresOnTheHostNetwork() throws Exception {
+    List<JsonNode> primary = kustomize("examples/deploy-primary-ipam");
+    assertTrue(ids(primary).contains("DaemonSet/" + NS + "/ippool-agent"));
+    JsonNode server = find(primary, "Deployment", "ippool-apiserver").path("spec").path("template");
+    assertTrue(server.path("spec").path("hostNetwork").asBoolean());
+    assertEquals("ClusterFirstWithHostNet", server.path("spec").path("dnsPolicy").asText());
+    JsonNode c = container(server, "apiserver");
+    assertTrue(texts(c.path("args")).contains("--secure-port=6643"), "kube-apiserver owns 6443 on the host");
+    assertEquals(6643, c.path("ports").get(0).path("containerPort").asInt());
+    assertTrue(find(primary, "StatefulSet", "ippool-postgres").path("spec").path("template").path("spec")
+        .path("hostNetwork").asBoolean());
+    assertEquals("05-ippool.conflist", env(find(primary, "DaemonSet", "ippool-cni").path("spec").path("template")
+        .path("spec").path("initContainers").get(0), "CONFLIST_NAME").path("value").asText());
   }
 
   @Test

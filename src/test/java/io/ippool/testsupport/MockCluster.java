@@ -86,6 +86,11 @@ public final class MockCluster implements AutoCloseable {
 
   /** Writes {@code dir/cluster.kubeconfig} reaching this cluster with a bearer token. */
   public Path kubeconfig(Path dir, String token) throws IOException {
+    return kubeconfig(client, dir, token);
+  }
+
+  /** Writes {@code dir/cluster.kubeconfig} reaching the cluster behind {@code client} with a bearer token. */
+  public static Path kubeconfig(KubernetesClient client, Path dir, String token) throws IOException {
     Path kubeconfig = dir.resolve("cluster.kubeconfig");
     Files.writeString(kubeconfig, """
         apiVersion: v1
@@ -104,6 +109,15 @@ public final class MockCluster implements AutoCloseable {
    */
   public CertificateAuthority publishFrontProxy() {
     CertificateAuthority frontProxyCa = CertificateAuthority.create("front-proxy-ca", Duration.ofDays(1));
+    publishFrontProxy(client, frontProxyCa);
+    return frontProxyCa;
+  }
+
+  /**
+   * The same for a mock cluster a test set up itself (one that answers TokenReviews its own way): the
+   * front-proxy settings signed by {@code frontProxyCa}.
+   */
+  public static void publishFrontProxy(KubernetesClient client, CertificateAuthority frontProxyCa) {
     client.configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder().withNewMetadata()
         .withNamespace("kube-system").withName("extension-apiserver-authentication").endMetadata()
         .addToData("requestheader-client-ca-file", Pem.encode(frontProxyCa.certificate()))
@@ -112,7 +126,14 @@ public final class MockCluster implements AutoCloseable {
         .addToData("requestheader-group-headers", "[\"X-Remote-Group\"]")
         .addToData("requestheader-extra-headers-prefix", "[\"X-Remote-Extra-\"]")
         .build()).create();
-    return frontProxyCa;
+  }
+
+  /** Server options delegating authentication and authorization to the cluster behind {@code client}. */
+  public static AuthOptions delegatedTo(KubernetesClient client, Path dir) throws IOException {
+    AuthOptions auth = AuthOptions.defaults();
+    auth.delegateAuth = true;
+    auth.kubeconfig = kubeconfig(client, dir, "service-account-token");
+    return auth;
   }
 
   /** A server delegating authentication and authorization to this cluster, as one deployed in it would. */

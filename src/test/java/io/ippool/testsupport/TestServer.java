@@ -62,8 +62,17 @@ public final class TestServer implements AutoCloseable {
   }
 
   private static TestServer start(DatabaseUrl database, Path ipamSocket, Path dir, io.ippool.server.AuthOptions auth) {
+    return start(database, ipamSocket, dir, auth, 0);
+  }
+
+  /**
+   * A server in {@code dir} (its PKI is kept across starts) on a fixed {@code port}: starting it again after
+   * {@link #close()} is a server restart its HTTPS clients can reconnect to.
+   */
+  public static TestServer start(DatabaseUrl database, Path ipamSocket, Path dir, io.ippool.server.AuthOptions auth,
+                                 int port) {
     try {
-      ServerConfig cfg = new ServerConfig(dir, database.toUrl(), "127.0.0.1", 0, ipamSocket, null, null, null,
+      ServerConfig cfg = new ServerConfig(dir, database.toUrl(), "127.0.0.1", port, ipamSocket, null, null, null,
           Duration.ofMinutes(15), 8, auth, Duration.ofDays(30));
       return new TestServer(new ApiServer(cfg).start(), dir, database);
     } catch (Exception e) {

@@ -1,5 +1,6 @@
 package io.ippool.ipam.http;
 
+import io.ippool.auth.IpamAccess;
 import io.ippool.ipam.Allocator;
 import io.ippool.ipam.IpamException;
 import io.ippool.ipam.IpamInputException;
@@ -34,6 +35,7 @@ public final class IpamRoutes {
   private IpamRoutes() {
   }
 
+  /** The node-local socket: its callers are root on this machine, not scoped to a node. */
   public static void mount(Router router, Allocator allocator) {
     mount(router, allocator, ctx -> null);
   }

@@ -30,6 +30,11 @@ public final class IpamSocketServer {
   public static Future<HttpServer> start(Vertx vertx, Path socketPath, Allocator allocator) {
     Router router = Router.router(vertx);
     IpamRoutes.mount(router, allocator);
+    return start(vertx, socketPath, router);
+  }
+
+  /** Serves {@code router} on the socket (the node agent serves its forwarding routes this way). */
+  public static Future<HttpServer> start(Vertx vertx, Path socketPath, Router router) {
     Path tmp = socketPath.resolveSibling("." + socketPath.getFileName() + ".binding");
     try {
       Files.createDirectories(socketPath.toAbsolutePath().getParent());
