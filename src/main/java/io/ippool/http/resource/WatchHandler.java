@@ -231,8 +231,11 @@ public final class WatchHandler {
         ws.exceptionHandler(e -> close());
         return;
       }
+      // Not compressed: gzip would run per connection on every event (megabytes for a large pool's full object),
+      // undoing the shared encoding; kube-apiserver does not compress watch streams either.
       response.setChunked(true).setStatusCode(200).putHeader("Content-Type", "application/json")
-          .putHeader("Cache-Control", "no-cache, private");
+          .putHeader("Cache-Control", "no-cache, private")
+          .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_ENCODING, io.vertx.core.http.HttpHeaders.IDENTITY);
       response.write(Buffer.buffer()); // flush headers: clients wait for them before reading events
       response.closeHandler(v -> close());
       ctx.request().connection().closeHandler(v -> close());
