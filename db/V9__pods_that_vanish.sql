@@ -15,7 +15,9 @@ ALTER TABLE ipam_allocation_events ADD COLUMN reason text;
 COMMENT ON COLUMN ipam_allocation_events.reason IS
   'For releases by the garbage collector: why the address was reclaimed (pod_deleted, pod_uid_changed, '
   'terminating_past_grace, pod_finished, node_deleted, statefulset_scaled_down, statefulset_deleted, '
-  'statefulset_pool_changed). NULL for allocations and for releases asked for by a CNI DEL.';
+  'statefulset_pool_changed); statefulset_adopted when a re-created StatefulSet pod took the address over (an '
+  'allocate row for the new pod follows at the same revision). NULL for allocations and for releases asked '
+  'for by a CNI DEL.';
 
 -- A column appended at the end keeps the view's contract for existing readers.
 CREATE OR REPLACE VIEW reporting.allocation_events AS
@@ -34,7 +36,8 @@ SELECT e.id                          AS id,
   FROM ipam_allocation_events e;
 COMMENT ON COLUMN reporting.allocation_events.reason IS
   'Why the garbage collector reclaimed the address (pod_deleted, pod_uid_changed, terminating_past_grace, '
-  'pod_finished, node_deleted, statefulset_*); NULL for allocations and CNI DEL releases.';
+  'pod_finished, node_deleted, statefulset_*; statefulset_adopted: handed to the re-created pod of the same '
+  'name); NULL for allocations and CNI DEL releases.';
 
 -- "Every address of pod ns/name" for SpiderEndpoint rebuilding and StatefulSet adoption.
 -- (ipam_allocations_by_pod already indexes (pod_namespace, pod_name).)
@@ -372,13 +375,19 @@ COMMENT ON FUNCTION ipam_gc_pod_holders(text[], text[]) IS
 -- addresses: rows of pod ns/name held under another UID move to the new UID, container and node when their
 -- pool is one the new pod may use (p_keep_pools, its candidate pools now), and are reclaimed otherwise (reason
 -- statefulset_pool_changed), so the ADD that follows allocates from the new pools. Locks the pools in name
--- order first. Returns the number of rows moved.
+-- order first. A move is history like any other change: a release of the predecessor (reason
+-- statefulset_adopted) and an allocation to the new pod, at the pool's new resourceVersion, so watchers and
+-- ipam_pool_status_at see the new podUid from that revision on. Returns the number of rows moved.
 CREATE FUNCTION ipam_sts_adopt(p_namespace text, p_pod text, p_uid text, p_container text, p_node text,
                                p_keep_pools text[]) RETURNS int
 LANGUAGE plpgsql AS $$
 DECLARE
     v_pools text[];
     v_outdated text[];
+    v_moved_pools text[];
+    v_families smallint[];
+    v_addresses numeric[];
+    v_releases bigint[];
     v_moved int;
 BEGIN
     SELECT array_agg(DISTINCT a.pool ORDER BY a.pool) INTO v_pools
@@ -393,13 +402,30 @@ BEGIN
       ORDER BY r.name
         FOR UPDATE OF r, p;
 
-    UPDATE ipam_allocations a
-       SET pod_uid = p_uid, container_id = p_container, node_name = coalesce(nullif(p_node, ''), a.node_name)
-     WHERE a.pod_namespace = p_namespace AND a.pod_name = p_pod AND a.pod_uid <> p_uid
-       AND a.pool = ANY (p_keep_pools)
-       AND NOT EXISTS (SELECT 1 FROM ipam_allocations b
-                        WHERE b.container_id = p_container AND b.if_name = a.if_name AND b.family = a.family);
-    GET DIAGNOSTICS v_moved = ROW_COUNT;
+    WITH moving AS (
+        SELECT a.family, a.address_num
+          FROM ipam_allocations a
+         WHERE a.pod_namespace = p_namespace AND a.pod_name = p_pod AND a.pod_uid <> p_uid
+           AND a.pool = ANY (p_keep_pools)
+           AND NOT EXISTS (SELECT 1 FROM ipam_allocations b
+                            WHERE b.container_id = p_container AND b.if_name = a.if_name AND b.family = a.family))
+    , released AS (
+        INSERT INTO ipam_allocation_events (action, family, address, pool, container_id, if_name,
+                                            pod_namespace, pod_name, pod_uid, allocated_revision, reason)
+        SELECT 'release', a.family, a.address, a.pool, a.container_id, a.if_name, a.pod_namespace, a.pod_name,
+               a.pod_uid, a.revision, 'statefulset_adopted'
+          FROM ipam_allocations a JOIN moving m ON m.family = a.family AND m.address_num = a.address_num
+        RETURNING id)
+    , moved AS (
+        UPDATE ipam_allocations a
+           SET pod_uid = p_uid, container_id = p_container, node_name = coalesce(nullif(p_node, ''), a.node_name)
+          FROM moving m
+         WHERE a.family = m.family AND a.address_num = m.address_num
+        RETURNING a.pool, a.family, a.address_num)
+    SELECT (SELECT array_agg(DISTINCT pool) FROM moved), (SELECT array_agg(family) FROM moved),
+           (SELECT array_agg(address_num) FROM moved), (SELECT array_agg(id) FROM released),
+           (SELECT count(*) FROM moved)
+      INTO v_moved_pools, v_families, v_addresses, v_releases, v_moved;
 
     SELECT array_agg(DISTINCT a.pod_uid) INTO v_outdated
       FROM ipam_allocations a
@@ -409,6 +435,11 @@ BEGIN
                                        array_fill(p_pod, ARRAY[cardinality(v_outdated)]), v_outdated,
                                        array_fill(''::text, ARRAY[cardinality(v_outdated)]),
                                        array_fill('statefulset_pool_changed'::text, ARRAY[cardinality(v_outdated)]));
+    END IF;
+    IF v_moved > 0 THEN
+        -- Stamps the moved rows and their release rows with the pools' new revisions and records the
+        -- allocations to the new pod (ipam_publish_pools, db/V6__allocation_in_one_statement.sql).
+        PERFORM ipam_publish_pools(v_moved_pools, v_families, v_addresses, v_releases);
     END IF;
     RETURN v_moved;
 END $$;

@@ -20,4 +20,9 @@ public interface StatusProjection {
    * {@code objects.get(i)}, in place. A revision must not be older than the compaction point.
    */
   Future<Void> projectAt(SqlClient client, List<ObjectNode> objects, List<Long> revisions);
+
+  /** The same fields kept in memory and moved forward by what changed, or null when the kind offers none. */
+  default IncrementalProjection incremental() {
+    return null;
+  }
 }

@@ -260,7 +260,7 @@ public final class AllocationBenchmark {
   }
 
   /** {@code clients} loops, each issuing its next request when the previous one answers, n requests in all. */
-  private static Stats closedLoop(int clients, int n, IntFunction<Future<Void>> op) {
+  static Stats closedLoop(int clients, int n, IntFunction<Future<Void>> op) {
     long[] lat = new long[n];
     AtomicInteger issued = new AtomicInteger();
     AtomicLong failures = new AtomicLong();

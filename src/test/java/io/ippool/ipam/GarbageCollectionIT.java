@@ -271,7 +271,17 @@ class GarbageCollectionIT {
     // ... and the re-created pod (new UID, new sandbox) gets the same address.
     String u0b = pod(ns, "db-0", "n1", owned);
     settle(ns, "db-0", p -> p != null);
+    long poolVersion = fx.scalar("SELECT resource_version FROM resources WHERE resource = 'spiderippools' "
+        + "AND name = 'gc-a'");
     assertEquals(a0, add(ns, "db-0", u0b, "c-0b", "gc-a"));
+    // The move is published like any change of the pool: a new resourceVersion, and history a watcher can
+    // replay (the predecessor's release, then the allocation to the new pod).
+    assertTrue(fx.scalar("SELECT resource_version FROM resources WHERE resource = 'spiderippools' "
+        + "AND name = 'gc-a'") > poolVersion);
+    assertEquals(List.of("allocate " + u0a + " -", "release " + u0a + " statefulset_adopted",
+            "allocate " + u0b + " -"),
+        fx.strings("SELECT event || ' ' || pod_uid || ' ' || coalesce(reason, '-') FROM reporting.allocation_events "
+            + "WHERE namespace = $1 AND pod = 'db-0' ORDER BY id", ns));
     assertEquals(List.of(u0b + " c-0b"), fx.strings("SELECT pod_uid || ' ' || container_id FROM ipam_allocations "
         + "WHERE pod_namespace = $1 AND pod_name = 'db-0'", ns));
     assertEquals(u0b, fx.strings("SELECT body #>> '{status,current,uid}' FROM resources WHERE resource = "
@@ -284,8 +294,8 @@ class GarbageCollectionIT {
     settle(ns, "db-0", p -> p != null && p.uid().equals(u0c));
     String b0 = add(ns, "db-0", u0c, "c-0c", "gc-b");
     assertTrue(b0.startsWith("10.51."), b0);
-    assertEquals(List.of("db-0 statefulset_pool_changed"), fx.strings("SELECT pod || ' ' || reason FROM "
-        + "reporting.allocation_events WHERE namespace = $1 AND reason IS NOT NULL", ns));
+    assertEquals(List.of("db-0 statefulset_adopted", "db-0 statefulset_pool_changed"), fx.strings("SELECT pod || "
+        + "' ' || reason FROM reporting.allocation_events WHERE namespace = $1 AND reason IS NOT NULL ORDER BY id", ns));
 
     // Scale down to 1: db-1 is deleted by the controller, its address goes; db-0 keeps its own.
     client.apps().statefulSets().inNamespace(ns).withName("db").edit(s -> {

@@ -154,4 +154,14 @@ public final class ApiClient {
       throw new IllegalStateException(e);
     }
   }
+
+  /** Opens a streaming GET whose body the caller reads (or does not) at its own pace. */
+  public java.io.InputStream streamRaw(String path) {
+    try {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET();
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream()).body();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -47,6 +47,11 @@ public final class JarServer implements AutoCloseable {
     return new JarServer(p, dataDir);
   }
 
+  /** The server's process id (e.g. to read its resident memory from /proc). */
+  public long pid() {
+    return process.pid();
+  }
+
   public Path kubeconfig() {
     return dataDir.resolve("kubeconfig");
   }

@@ -33,13 +33,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class WatchHandler {
   private static final long BOOKMARK_INTERVAL_MS = 60_000;
-  private static final int MAX_QUEUED_BYTES = 16 * 1024 * 1024;
-  /** WebSocket has no byte count: a client that stays this many events behind a full queue is cut off. */
-  private static final int MAX_FULL_EVENTS = 10_000;
+  /** Bytes a watcher may have queued and unwritten before it is ended (kube-apiserver ends slow watchers too). */
+  public static final long DEFAULT_MAX_QUEUED_BYTES = 32L * 1024 * 1024;
+  /** A full-object watcher gets held (coalesced) events only once its connection is down to this much queued. */
+  private static final long READY_QUEUED_BYTES = 1024 * 1024;
+  /** How long an ended slow watcher's connection may take to drain its last bytes before it is closed. */
+  private static final long DRAIN_GRACE_MS = 5_000;
 
   private final Vertx vertx;
   private final ResourceStore store;
   private final EventHub hub;
+  private final long maxQueuedBytes;
 
   /** Open streams, so a shutting-down server can end each one cleanly instead of cutting connections. */
   private final Set<Stream> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -55,9 +59,15 @@ public final class WatchHandler {
   }
 
   public WatchHandler(Vertx vertx, ResourceStore store, EventHub hub) {
+    this(vertx, store, hub, DEFAULT_MAX_QUEUED_BYTES);
+  }
+
+  /** @param maxQueuedBytes a watcher with more than this written but not yet taken by its client is ended */
+  public WatchHandler(Vertx vertx, ResourceStore store, EventHub hub, long maxQueuedBytes) {
     this.vertx = vertx;
     this.store = store;
     this.hub = hub;
+    this.maxQueuedBytes = maxQueuedBytes;
   }
 
   public Future<Void> watch(RoutingContext ctx, RequestInfo ri, KindDefinition def) {
@@ -117,7 +127,7 @@ public final class WatchHandler {
         stream.begin();
         for (ObjectNode o : page.items()) {
           stream.inView.add(key(o));
-          stream.send("ADDED", o);
+          stream.sendOwn("ADDED", o);
         }
         if (endBookmark) {
           long end = page.resourceVersion();
@@ -188,7 +198,9 @@ public final class WatchHandler {
     private ServerWebSocket ws;
     private EventHub.Subscription subscription;
     private long lastRv;
-    private int fullEvents;
+    /** Bytes handed to the connection and not yet written to the socket: what a slow client costs us. */
+    private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean tooSlow;
     private final List<Long> timers = new ArrayList<>();
     private final io.vertx.core.Context requestContext = vertx.getOrCreateContext();
 
@@ -220,8 +232,11 @@ public final class WatchHandler {
         ws.exceptionHandler(e -> close());
         return;
       }
+      // Not compressed: gzip would run per connection on every event (megabytes for a large pool's full object),
+      // undoing the shared encoding; kube-apiserver does not compress watch streams either.
       response.setChunked(true).setStatusCode(200).putHeader("Content-Type", "application/json")
-          .putHeader("Cache-Control", "no-cache, private");
+          .putHeader("Cache-Control", "no-cache, private")
+          .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_ENCODING, io.vertx.core.http.HttpHeaders.IDENTITY);
       response.write(Buffer.buffer()); // flush headers: clients wait for them before reading events
       response.closeHandler(v -> close());
       ctx.request().connection().closeHandler(v -> close());
@@ -235,7 +250,8 @@ public final class WatchHandler {
         // lastRv is what this subscription has processed (delivered or filtered out), read on the hub's
         // context, so the bookmark is queued behind every event at or below it.
         timers.add(vertx.setPeriodic(BOOKMARK_INTERVAL_MS, id -> hub.runOnHub(() -> {
-          long rv = lastRv;
+          // Below any event the hub still holds for this watch, so a resume from here gets it again.
+          long rv = subscription.safeRevision(lastRv);
           requestContext.runOnContext(v -> bookmark(rv, false));
         })));
       }
@@ -251,8 +267,8 @@ public final class WatchHandler {
         return true;
       }
       if (!tracksView()) {
-        send(e.type(), e.object());
-        return !closed.get();
+        send(e.type(), e);
+        return keepUp();
       }
       String k = e.namespace() + "/" + e.name();
       boolean now = !e.type().equals("DELETED") && matches(e.object());
@@ -260,27 +276,66 @@ public final class WatchHandler {
       if (e.type().equals("DELETED")) {
         if (before || matches(e.object())) {
           inView.remove(k);
-          send("DELETED", e.object());
+          send("DELETED", e);
         }
       } else if (now) {
         inView.add(k);
-        send(before ? "MODIFIED" : "ADDED", e.object());
+        send(before ? "MODIFIED" : "ADDED", e);
       } else if (before) {
         inView.remove(k);
-        send("DELETED", e.object());
+        send("DELETED", e);
       }
-      if (ws != null ? ws.writeQueueFull() && (++fullEvents > MAX_FULL_EVENTS)
-          : response.writeQueueFull() && response.bytesWritten() > MAX_QUEUED_BYTES) {
-        end(); // a client this far behind is better off relisting than holding server memory
-        return false;
-      }
-      return !closed.get();
+      return keepUp();
     }
 
-    /** Metadata-only streams never show status; other kinds' events are dropped in onEvent. */
+    /**
+     * Ends a watch whose client has not taken {@code maxQueuedBytes} of what it was sent, as kube-apiserver ends
+     * a watcher that cannot keep up: with a 410 Expired ERROR event (its client re-lists), and the connection
+     * closed if even that is not read soon. Memory per watcher stays bounded whatever the client does.
+     */
+    private boolean keepUp() {
+      if (queued.get() <= maxQueuedBytes || closed.get()) {
+        return !closed.get();
+      }
+      tooSlow = true;
+      requestContext.runOnContext(v -> {
+        ApiException gone = ApiException.gone("watch of " + def.kind().plural() + " ended: the client fell more than "
+            + maxQueuedBytes + " bytes behind; list again");
+        writeEvent("ERROR", Responses.statusDocument(gone));
+        end();
+        vertx.setTimer(DRAIN_GRACE_MS, id -> {
+          if (queued.get() > 0) {
+            ctx.request().connection().close();
+          }
+        });
+      });
+      return false;
+    }
+
+    /** Whether this watch shows full objects, whose projected fields (allocatedIPs) must be complete. */
+    private boolean fullObjects() {
+      return switch (choice.format()) {
+        case PARTIAL -> false;
+        case TABLE -> "Object".equals(Rendering.includeObject(ctx));
+        default -> true;
+      };
+    }
+
+    /** Metadata-only and Table rows never show allocatedIPs; other kinds' events are dropped in onEvent. */
     @Override
     public boolean needsProjected(String resource) {
-      return resource.equals(def.kind().plural()) && choice.format() != Negotiation.Format.PARTIAL;
+      return resource.equals(def.kind().plural()) && fullObjects();
+    }
+
+    /** Full-object watches take the latest state of a pool that keeps changing (see README, "Watch"). */
+    @Override
+    public boolean coalescesModified() {
+      return fullObjects();
+    }
+
+    @Override
+    public boolean ready() {
+      return queued.get() <= READY_QUEUED_BYTES;
     }
 
     @Override
@@ -292,20 +347,58 @@ public final class WatchHandler {
       });
     }
 
-    void send(String type, ObjectNode obj) {
-      ObjectNode rendered = switch (choice.format()) {
+    /** Sends an event of the log: its encoding is shared with every other watch that sends it the same way. */
+    void send(String type, StoredEvent e) {
+      boolean headers = choice.format() == Negotiation.Format.TABLE && !headersSent;
+      headersSent |= headers;
+      String key = (ws != null ? "ws " : "http ") + type + " " + choice.format() + " " + choice.transformVersion()
+          + (choice.format() == Negotiation.Format.TABLE ? " " + Rendering.includeObject(ctx) + " " + headers : "");
+      Buffer line = e.rendering(key, () -> encode(type, render(e.object(), headers)));
+      post(line);
+    }
+
+    /** Sends an object of this watch's own (its initial list). */
+    void sendOwn(String type, ObjectNode obj) {
+      boolean headers = choice.format() == Negotiation.Format.TABLE && !headersSent;
+      headersSent |= headers;
+      post(encode(type, render(obj, headers)));
+    }
+
+    private ObjectNode render(ObjectNode obj, boolean headers) {
+      return switch (choice.format()) {
         case TABLE -> {
           ObjectNode meta = Responses.F.objectNode();
           meta.put("resourceVersion", obj.path("metadata").path("resourceVersion").asText());
-          boolean headers = !headersSent;
-          headersSent = true;
           yield def.table().table(Rendering.tableApiVersion(choice), List.of(obj), meta,
               Rendering.includeObject(ctx), headers);
         }
         case PARTIAL -> Rendering.partial(choice, obj);
         default -> obj;
       };
-      requestContext.runOnContext(v -> writeEvent(type, rendered));
+    }
+
+    /** One WatchEvent as sent: a line of a chunked response, or one WebSocket text message. */
+    private Buffer encode(String type, ObjectNode object) {
+      ObjectNode ev = Responses.F.objectNode();
+      ev.put("type", type);
+      ev.set("object", object);
+      Buffer b = Buffer.buffer(Json.write(ev));
+      return ws != null ? b : b.appendString("\n");
+    }
+
+    /** Queues a write on the request's context, counting its bytes until the connection has written them. */
+    private void post(Buffer line) {
+      queued.addAndGet(line.length());
+      requestContext.runOnContext(v -> write(line));
+    }
+
+    private void write(Buffer line) {
+      if (closed.get()) {
+        queued.addAndGet(-line.length());
+        return;
+      }
+      Future<Void> done = ws != null ? ws.writeTextMessage(line.toString()) : response.write(line);
+      done.onComplete(ar -> queued.addAndGet(-line.length()));
     }
 
     void bookmark(long rv, boolean initialEventsEnd) {
@@ -323,18 +416,14 @@ public final class WatchHandler {
       writeEvent("BOOKMARK", choice.format() == Negotiation.Format.PARTIAL ? Rendering.partial(choice, o) : o);
     }
 
+    /** Writes a message of this watch's own (ERROR, BOOKMARK) on the request's context. */
     private void writeEvent(String type, ObjectNode object) {
       if (closed.get()) {
         return;
       }
-      ObjectNode ev = Responses.F.objectNode();
-      ev.put("type", type);
-      ev.set("object", object);
-      if (ws != null) {
-        ws.writeTextMessage(Json.write(ev));
-        return;
-      }
-      response.write(Buffer.buffer(Json.write(ev)).appendString("\n"));
+      Buffer line = encode(type, object);
+      queued.addAndGet(line.length());
+      write(line);
     }
 
     private void end() {

@@ -3,6 +3,7 @@ package io.ippool.store.allocation;
 import io.ippool.spiderpool.PoolSpecs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.store.IncrementalProjection;
 import io.ippool.store.StatusProjection;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
@@ -10,6 +11,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +28,7 @@ import java.util.Map;
  * The text is built by {@code ipam_pool_status_at} (db/V4__allocation_revisions.sql), the one definition
  * used both for the current state and for watch history at a past resourceVersion.
  */
-public final class PoolStatusProjection implements StatusProjection {
+public final class PoolStatusProjection implements StatusProjection, IncrementalProjection {
   private static final BigInteger INT64_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
   /** Built in SQL: shipping every allocation row to Java to concatenate it there costs more than the text. */
@@ -41,6 +43,51 @@ public final class PoolStatusProjection implements StatusProjection {
       SELECT k.i, s.allocated_count AS cnt, s.allocated_ips AS ips
         FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS k(name, at, i)
         CROSS JOIN LATERAL ipam_pool_status_at(k.name, k.at) s""";
+
+  /** The entries of pool $1[i] at revision $2, for every i. */
+  static final String ENTRIES_AT = """
+      SELECT n.name, x.ip, x.entry
+        FROM unnest($1::text[]) AS n(name)
+        CROSS JOIN LATERAL ipam_pool_entries_at(n.name, $2) x""";
+
+  /** What the batches with a revision in ($2, $3] did to pools $1 (db/V10__incremental_pool_status.sql). */
+  static final String CHANGES = """
+      SELECT e.pool, e.revision, e.action = 'allocate' AS allocated, host(e.address) AS ip,
+             ipam_pool_entry_text(e.address, e.pod_namespace, e.pod_name, e.pod_uid) AS entry
+        FROM ipam_allocation_events e
+       WHERE e.pool = ANY ($1::text[]) AND e.revision > $2 AND e.revision <= $3
+       ORDER BY e.revision, e.id""";
+
+  @Override
+  public IncrementalProjection incremental() {
+    return this;
+  }
+
+  @Override
+  public Future<Map<String, State>> load(SqlClient client, Collection<String> names, long at) {
+    return client.preparedQuery(ENTRIES_AT).execute(Tuple.of(names.toArray(String[]::new), at)).map(rows -> {
+      Map<String, State> states = new HashMap<>();
+      for (String n : names) {
+        states.put(n, new PoolAllocations());
+      }
+      for (Row r : rows) {
+        ((PoolAllocations) states.get(r.getString("name"))).put(r.getString("ip"), r.getString("entry"));
+      }
+      return states;
+    });
+  }
+
+  @Override
+  public Future<List<Change>> changes(SqlClient client, Collection<String> names, long after, long upTo) {
+    return client.preparedQuery(CHANGES).execute(Tuple.of(names.toArray(String[]::new), after, upTo)).map(rows -> {
+      List<Change> changes = new ArrayList<>(rows.size());
+      for (Row r : rows) {
+        changes.add(new PoolAllocations.AllocationChange(r.getString("pool"), r.getLong("revision"),
+            r.getBoolean("allocated"), r.getString("ip"), r.getString("entry")));
+      }
+      return changes;
+    });
+  }
 
   @Override
   public Future<Void> project(SqlClient client, List<ObjectNode> objects) {
@@ -98,7 +145,7 @@ public final class PoolStatusProjection implements StatusProjection {
   }
 
   /** Keeps the field order of a fresh projection (allocatedIPs, allocatedIPCount, totalIPCount). */
-  private static void setAllocations(ObjectNode pool, long count, String ips) {
+  static void setAllocations(ObjectNode pool, long count, String ips) {
     ObjectNode status = status(pool);
     status.remove("allocatedIPs");
     status.remove("allocatedIPCount");
