@@ -51,6 +51,8 @@ final class AddBatch {
     final List<Entry> entries = new ArrayList<>();
     List<Allocation> existing;
     String error;
+    /** The pools {@link #error} concerns, so a failure is counted against them rather than against no pool. */
+    List<String> errorPools = List.of();
     AddResponse response;
 
     Job(AddArgs args, PodContext ctx, List<Candidate> candidates) {
@@ -93,7 +95,7 @@ final class AddBatch {
         if (ar.failed()) {
           job.promise.tryFail(new IpamException(Allocator.STANDARD + ar.cause().getMessage()));
         } else if (job.error != null) {
-          job.promise.tryFail(new IpamException(job.error));
+          job.promise.tryFail(new IpamException(job.error, job.errorPools));
         } else {
           job.promise.tryComplete(job.response);
         }
@@ -122,6 +124,7 @@ final class AddBatch {
   private void plan(Job job) {
     job.entries.clear();
     job.error = null;
+    job.errorPools = List.of();
     for (Candidate c : job.candidates) {
       List<ObjectNode> usable = new ArrayList<>();
       List<String> reasons = new ArrayList<>();
@@ -130,6 +133,7 @@ final class AddBatch {
         if (pool == null) {
           job.error = Allocator.STANDARD + "failed to get original IPPool " + p
               + ": spiderippools.spiderpool.spidernet.io \"" + p + "\" not found";
+          job.errorPools = List.of(p);
           job.entries.clear();
           return;
         }
@@ -144,6 +148,7 @@ final class AddBatch {
         job.error = Allocator.STANDARD + "no IPPool available, all IPv" + c.family() + " IPPools "
             + PoolSelection.goList(c.pools()) + " of " + c.nic() + " filtered out: "
             + PoolSelection.aggregate(reasons);
+        job.errorPools = c.pools();
         job.entries.clear();
         return;
       }
@@ -200,6 +205,7 @@ final class AddBatch {
         JsonNode g = got.get(k);
         if (g.has("reasons")) {
           job.error = exhaustedError(e, g.get("reasons"));
+          job.errorPools = e.ordered;
           break;
         }
         e.got = new Allocation(job.args.containerID(), e.candidate.nic(), e.candidate.family(),
