@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  *       {@code sum by (pool)} is its size; {@code ippool_pool_capacity_addresses{pool}} is that size and
  *       {@code ippool_pool_reserved_held_addresses{pool}} the reserved addresses pods still hold (counted as
  *       allocated); one query for all pools;</li>
+ *   <li>{@code ippool_database_up}: 1 when the last probe's query succeeded, 0 when PostgreSQL did not answer
+ *       (the probe runs on the server's own pool, so this is what the API sees);</li>
  *   <li>{@code ippool_event_log_revision}: last committed resourceVersion ({@code revision_counter});</li>
  *   <li>{@code ippool_watch_dispatched_revision}: last revision this process offered its watchers;</li>
  *   <li>{@code ippool_watch_event_lag_revisions}: the difference, i.e. committed writes watchers have not seen;</li>
@@ -41,6 +43,7 @@ public final class MetricsProbes {
   private final MultiGauge reservedHeld;
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong lag = new AtomicLong();
+  private final AtomicLong databaseUp = new AtomicLong();
   private Vertx vertx;
   private long timer = -1;
   private boolean running;
@@ -61,6 +64,8 @@ public final class MetricsProbes {
         .description("Addresses of each SpiderIPPool that a SpiderReservedIP holds back but a pod still holds, "
             + "because the pod got it before the reservation was made.")
         .register(r);
+    Gauge.builder("ippool_database_up", databaseUp, AtomicLong::get)
+        .description("1 when the last probe reached PostgreSQL through the server's pool, else 0.").register(r);
     Gauge.builder("ippool_event_log_revision", committed, AtomicLong::get)
         .description("Last committed resourceVersion (revision_counter), as of the last probe.").register(r);
     Gauge.builder("ippool_watch_dispatched_revision", hub, EventHub::lastDispatched)
@@ -95,13 +100,14 @@ public final class MetricsProbes {
       return Future.succeededFuture();
     }
     running = true;
-    Future<Void> revision = pool.query(CURRENT_REVISION).execute().map(rows -> {
+    Future<Void> revision = pool.query(CURRENT_REVISION).execute().<Void>map(rows -> {
       long current = rows.iterator().next().getLong(0);
       committed.set(current);
       // A write may commit and be dispatched between our read and now: never report negative lag.
       lag.set(Math.max(0, current - hub.lastDispatched()));
+      databaseUp.set(1);
       return null;
-    });
+    }).onFailure(e -> databaseUp.set(0));
     Future<Void> addresses = pools.read().map(stats -> {
       List<MultiGauge.Row<?>> rows = new ArrayList<>(stats.size() * 3);
       List<MultiGauge.Row<?>> capacity = new ArrayList<>(stats.size());
