@@ -51,7 +51,8 @@ mkdir -p "$base"/{proc,sys,dev,tmp,root} && chmod 1777 "$base/tmp"
 log "server jar without the embedded PostgreSQL binaries"
 mkdir -p "$app/opt/ippool/cni"
 cp "$JAR" "$app/opt/ippool/ippool-apiserver.jar"
-zip -q -d "$app/opt/ippool/ippool-apiserver.jar" 'postgres-linux-*.txz'
+zip -q -d "$app/opt/ippool/ippool-apiserver.jar" 'postgres-linux-*.txz' \
+  || { echo "no embedded PostgreSQL binaries in $JAR: is it the shaded jar?" >&2; exit 1; }
 cp target/cni/ippool-cni target/cni/ippool-cni.jar "$app/opt/ippool/cni/"
 
 log "jdeps (modules the server uses)"
