@@ -178,6 +178,18 @@ class ChartIT {
     assertTrue(noSecret.err().contains("apiserver.tls.provided.secretName is required"), noSecret.err());
   }
 
+  /** The stub is no rubber stamp: kubectl rejects a kind the cluster does not serve, and a misplaced scope. */
+  @Test
+  void kubectlStep_rejectsUnknownKinds(@TempDir Path dir) throws Exception {
+    try (DiscoveryOnlyApiServer stub = DiscoveryOnlyApiServer.start(dir)) {
+      Run unknown = run("apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\nmetadata: {name: x, namespace: ns1}\n",
+          List.of("kubectl", "--kubeconfig=" + stub.kubeconfig, "apply", "--dry-run=client", "--validate=false",
+              "-f", "-"), dir);
+      assertNotEquals(0, unknown.exit(), unknown.out());
+      assertTrue(unknown.err().contains("no matches for kind \"PodMonitor\""), unknown.err());
+    }
+  }
+
   /** kubectl maps and scopes every object and reports each one created (dry run). */
   private static void acceptedByKubectl(Path dir, List<JsonNode> objs) throws Exception {
     try (DiscoveryOnlyApiServer stub = DiscoveryOnlyApiServer.start(dir)) {
