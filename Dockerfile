@@ -18,12 +18,12 @@ FROM eclipse-temurin:17-jdk AS jre
 RUN jlink --add-modules java.base --strip-debug --no-man-pages --no-header-files --compress=2 --output /cni-jre
 
 FROM eclipse-temurin:17-jre
-RUN useradd --system --uid 10001 --home-dir /var/lib/ippool ippool && mkdir -p /var/lib/ippool \
+RUN groupadd --system --gid 65532 ippool && useradd --system --uid 65532 --gid 65532 --home-dir /var/lib/ippool ippool && mkdir -p /var/lib/ippool \
     && chown ippool /var/lib/ippool
 COPY --from=build /src/target/ippool-apiserver.jar /opt/ippool/ippool-apiserver.jar
 COPY --from=build /src/target/cni/ippool-cni /src/target/cni/ippool-cni.jar /opt/ippool/cni/
 COPY --from=jre /cni-jre /opt/ippool/cni-jre
-USER 10001
+USER 65532
 WORKDIR /var/lib/ippool
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/ippool/ippool-apiserver.jar"]
 CMD ["serve"]

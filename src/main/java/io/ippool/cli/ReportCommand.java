@@ -1,33 +1,27 @@
 package io.ippool.cli;
 
-import io.ippool.store.ReportingQueries;
-import io.ippool.api.JsonStrings;
-
 import io.ippool.store.DatabaseUrl;
 import io.ippool.store.EmbeddedDatabase;
+import io.ippool.store.reporting.ReportingReader;
+import io.ippool.store.reporting.ReportingView;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Types;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
- * `report`: prints reporting.pool_utilization for people without psql.
+ * `report [VIEW]`: prints one of the reporting views (pool utilisation by default) for people without psql.
  *
  * <p>Database: --database-url if given; otherwise the embedded PostgreSQL in DATA_DIR/postgres. If a
  * postmaster already runs on that directory (the API server, per postmaster.pid), the report connects to
@@ -35,17 +29,18 @@ import picocli.CommandLine.Spec;
  * a second postmaster on a live data directory is never attempted.
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
-    description = "Print pool utilisation (reporting.pool_utilization) as a table, CSV or JSON.")
+    description = "Print a reporting view (SQL schema `reporting`) as a table, CSV, JSON or YAML.")
 public final class ReportCommand implements Callable<Integer> {
 
-  /** Output formats. */
-  public enum Output { table, csv, json }
+  @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", defaultValue = "pool-utilization",
+      converter = ViewConverter.class,
+      description = "pool-utilization (pools), reserved-ip-holders (reserved), allocations (allocs) or "
+          + "allocation-events (events). Default: ${DEFAULT-VALUE}")
+  ReportingView view;
 
-  static final String QUERY = ReportingQueries.POOL_UTILIZATION;
-
-  @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "table",
-      description = "table, csv or json. Default: ${DEFAULT-VALUE}")
-  Output output;
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+      description = "table, csv, json or yaml. Default: ${DEFAULT-VALUE}")
+  ReportFormat output;
 
   @Option(names = "--database-url", paramLabel = "URL", defaultValue = "${env:IPPOOL_DATABASE_URL}",
       description = "postgresql://user:password@host:port/db; empty reads the embedded PostgreSQL of "
@@ -103,21 +98,12 @@ public final class ReportCommand implements Callable<Integer> {
   }
 
   private int report(DatabaseUrl url, PrintWriter out, PrintWriter err) {
-    try (Connection c = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
-         Statement s = c.createStatement()) {
-      c.setReadOnly(true);
-      try (ResultSet rs = s.executeQuery(QUERY)) {
-        Result r = Result.of(rs);
-        out.print(switch (output) {
-          case table -> table(r);
-          case csv -> csv(r);
-          case json -> json(r);
-        });
-        out.flush();
-        return 0;
-      }
+    try {
+      out.print(output.render(ReportingReader.read(url, view)));
+      out.flush();
+      return 0;
     } catch (SQLException e) {
-      if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+      if (ReportingReader.missingSchema(e)) {
         err.println("the database has no reporting schema yet (migration V3__reporting runs when the server "
             + "starts): " + e.getMessage());
       } else {
@@ -127,120 +113,16 @@ public final class ReportCommand implements Callable<Integer> {
     }
   }
 
-  /** A result set read into memory: column names, which are numeric, and cells as text (null = NULL). */
-  public record Result(List<String> columns, List<Boolean> numeric, List<List<String>> rows) {
-    public static Result of(ResultSet rs) throws SQLException {
-      ResultSetMetaData md = rs.getMetaData();
-      List<String> cols = new ArrayList<>();
-      List<Boolean> num = new ArrayList<>();
-      for (int i = 1; i <= md.getColumnCount(); i++) {
-        cols.add(md.getColumnLabel(i));
-        num.add(switch (md.getColumnType(i)) {
-          case Types.NUMERIC, Types.DECIMAL, Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.DOUBLE,
-               Types.REAL -> true;
-          default -> false;
-        });
+  /** A view by any of its names, or a usage error listing them. */
+  static final class ViewConverter implements ITypeConverter<ReportingView> {
+    @Override
+    public ReportingView convert(String value) {
+      ReportingView v = ReportingView.byName(value);
+      if (v == null) {
+        throw new TypeConversionException("'" + value + "' is not a reporting view ("
+            + String.join(", ", ReportingView.cliNames()) + ")");
       }
-      List<List<String>> rows = new ArrayList<>();
-      while (rs.next()) {
-        List<String> row = new ArrayList<>();
-        for (int i = 1; i <= cols.size(); i++) {
-          row.add(rs.getString(i));
-        }
-        rows.add(row);
-      }
-      return new Result(cols, num, rows);
+      return v;
     }
-  }
-
-  /** psql's aligned format: centred headers, numbers right-aligned, text left-aligned, a row count. */
-  public static String table(Result r) {
-    int n = r.columns().size();
-    int[] w = new int[n];
-    for (int i = 0; i < n; i++) {
-      w[i] = r.columns().get(i).length();
-      for (List<String> row : r.rows()) {
-        w[i] = Math.max(w[i], cell(row.get(i)).length());
-      }
-    }
-    StringBuilder b = new StringBuilder();
-    List<String> head = new ArrayList<>();
-    List<String> rule = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String c = r.columns().get(i);
-      int left = (w[i] - c.length()) / 2;
-      head.add(" ".repeat(left) + c + " ".repeat(w[i] - c.length() - left));
-      rule.add("-".repeat(w[i]));
-    }
-    line(b, head, " | ");
-    b.append('-').append(String.join("-+-", rule)).append("-\n");
-    for (List<String> row : r.rows()) {
-      List<String> cells = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        String v = cell(row.get(i));
-        String pad = " ".repeat(w[i] - v.length());
-        cells.add(r.numeric().get(i) ? pad + v : v + pad);
-      }
-      line(b, cells, " | ");
-    }
-    b.append('(').append(r.rows().size()).append(r.rows().size() == 1 ? " row)\n" : " rows)\n");
-    return b.toString();
-  }
-
-  private static void line(StringBuilder b, List<String> cells, String sep) {
-    // No trailing blanks: they only get mangled by editors and Markdown.
-    b.append((" " + String.join(sep, cells)).stripTrailing()).append('\n');
-  }
-
-  private static String cell(String v) {
-    return v == null ? "" : v;
-  }
-
-  /** RFC 4180: header line, CRLF-free (\n) lines, quotes only where needed; NULL is an empty field. */
-  public static String csv(Result r) {
-    StringBuilder b = new StringBuilder();
-    b.append(String.join(",", r.columns().stream().map(ReportCommand::csvField).toList())).append('\n');
-    for (List<String> row : r.rows()) {
-      b.append(String.join(",", row.stream().map(ReportCommand::csvField).toList())).append('\n');
-    }
-    return b.toString();
-  }
-
-  private static String csvField(String v) {
-    if (v == null) {
-      return "";
-    }
-    if (v.contains(",") || v.contains("\"") || v.contains("\n")) {
-      return '"' + v.replace("\"", "\"\"") + '"';
-    }
-    return v;
-  }
-
-  /**
-   * A JSON array of objects. Counts are JSON numbers written with every digit (IPv6 counts exceed 2^63;
-   * readers that parse numbers as doubles, jq 1.6 for one, round them beyond 2^53).
-   */
-  public static String json(Result r) {
-    StringBuilder b = new StringBuilder("[");
-    for (int k = 0; k < r.rows().size(); k++) {
-      List<String> row = r.rows().get(k);
-      b.append(k == 0 ? "\n  {" : ",\n  {");
-      for (int i = 0; i < row.size(); i++) {
-        if (i > 0) {
-          b.append(", ");
-        }
-        b.append(JsonStrings.quote(r.columns().get(i))).append(": ");
-        String v = row.get(i);
-        if (v == null) {
-          b.append("null");
-        } else if (r.numeric().get(i)) {
-          b.append(new BigDecimal(v).toPlainString());
-        } else {
-          b.append(JsonStrings.quote(v));
-        }
-      }
-      b.append('}');
-    }
-    return b.append(r.rows().isEmpty() ? "]\n" : "\n]\n").toString();
   }
 }

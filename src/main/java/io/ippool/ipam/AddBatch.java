@@ -53,6 +53,8 @@ final class AddBatch {
     final List<Entry> entries = new ArrayList<>();
     List<Allocation> existing;
     String error;
+    /** The pools {@link #error} concerns, so a failure is counted against them rather than against no pool. */
+    List<String> errorPools = List.of();
     AddResponse response;
 
     Job(AddArgs args, PodContext ctx, List<Candidate> candidates) {
@@ -105,7 +107,7 @@ final class AddBatch {
           job.promise.tryFail(ar.cause() instanceof IpamException e ? e
               : Allocator.storeFailure(Allocator.STANDARD, ar.cause()));
         } else if (job.error != null) {
-          job.promise.tryFail(new IpamException(job.error));
+          job.promise.tryFail(new IpamException(job.error, job.errorPools));
         } else {
           job.promise.tryComplete(job.response);
         }
@@ -135,6 +137,7 @@ final class AddBatch {
   private void plan(Job job) {
     job.entries.clear();
     job.error = null;
+    job.errorPools = List.of();
     for (Candidate c : job.candidates) {
       List<ObjectNode> usable = new ArrayList<>();
       List<String> reasons = new ArrayList<>();
@@ -143,6 +146,7 @@ final class AddBatch {
         if (pool == null) {
           job.error = Allocator.STANDARD + "failed to get original IPPool " + p
               + ": " + Spiderpool.IPPOOL.groupResource() + " \"" + p + "\" not found";
+          job.errorPools = List.of(p);
           job.entries.clear();
           return;
         }
@@ -157,6 +161,7 @@ final class AddBatch {
         job.error = Allocator.STANDARD + "no IPPool available, all IPv" + c.family() + " IPPools "
             + PoolSelection.goList(c.pools()) + " of " + c.nic() + " filtered out: "
             + PoolSelection.aggregate(reasons);
+        job.errorPools = c.pools();
         job.entries.clear();
         return;
       }
@@ -209,6 +214,7 @@ final class AddBatch {
         EntryAnswer g = got.get(k);
         if (g.reasons() != null) {
           job.error = exhaustedError(e, g.reasons());
+          job.errorPools = e.ordered;
           break;
         }
         e.got = g.got();

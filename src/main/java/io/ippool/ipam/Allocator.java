@@ -100,7 +100,14 @@ public final class Allocator {
       } else {
         String message = String.valueOf(ar.cause().getMessage());
         metrics.onAllocate("", false, seconds);
-        metrics.onFailure("", failureReason(message));
+        String reason = failureReason(message);
+        List<String> pools = ar.cause() instanceof IpamException ie ? ie.pools() : List.of();
+        if (pools.isEmpty()) {
+          metrics.onFailure("", reason);
+        } else {
+          // Each pool that refused is counted, so "which pool runs out" is answerable per pool.
+          pools.forEach(p -> metrics.onFailure(p, reason));
+        }
         LOG.atInfo().addKeyValue("pod", args.podNamespace() + "/" + args.podName())
             .addKeyValue("container", args.containerID()).addKeyValue("error", message).log("allocation failed");
       }

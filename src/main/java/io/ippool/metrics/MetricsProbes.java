@@ -20,7 +20,12 @@ import org.slf4j.LoggerFactory;
  * Gauges that need the database, refreshed by a timer rather than at scrape time: a scrape then never waits for
  * PostgreSQL (and never fails because of it), and N scrapers cost the database nothing more than one.
  * <ul>
- *   <li>{@code ippool_pool_addresses{pool,state="total|allocated|reserved"}}: one query for all pools;</li>
+ *   <li>{@code ippool_pool_addresses{pool,state="allocated|reserved|free"}}: states that partition the pool, so
+ *       {@code sum by (pool)} is its size; {@code ippool_pool_capacity_addresses{pool}} is that size and
+ *       {@code ippool_pool_reserved_held_addresses{pool}} the reserved addresses pods still hold (counted as
+ *       allocated); one query for all pools;</li>
+ *   <li>{@code ippool_database_up}: 1 when the last probe's query succeeded, 0 when PostgreSQL did not answer
+ *       (the probe runs on the server's own pool, so this is what the API sees);</li>
  *   <li>{@code ippool_event_log_revision}: last committed resourceVersion ({@code revision_counter});</li>
  *   <li>{@code ippool_watch_dispatched_revision}: last revision this process offered its watchers;</li>
  *   <li>{@code ippool_watch_event_lag_revisions}: the difference, i.e. committed writes watchers have not seen;</li>
@@ -35,8 +40,11 @@ public final class MetricsProbes {
   private final EventHub hub;
   private final PoolStats.Source pools;
   private final MultiGauge poolAddresses;
+  private final MultiGauge poolCapacity;
+  private final MultiGauge reservedHeld;
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong lag = new AtomicLong();
+  private final AtomicLong databaseUp = new AtomicLong();
   private Vertx vertx;
   private long timer = -1;
   private boolean running;
@@ -47,9 +55,18 @@ public final class MetricsProbes {
     this.pools = pools;
     MeterRegistry r = metrics.registry();
     poolAddresses = MultiGauge.builder("ippool_pool_addresses")
-        .description("Addresses of each SpiderIPPool: total (spec.ips minus excludeIPs), allocated to pods, and "
-            + "reserved by SpiderReservedIPs.")
+        .description("Addresses of each SpiderIPPool by state; the states partition the pool: allocated (held by "
+            + "pods), reserved (held back by SpiderReservedIPs, no pod holds it), free (the rest).")
         .register(r);
+    poolCapacity = MultiGauge.builder("ippool_pool_capacity_addresses")
+        .description("Addresses of each SpiderIPPool: spec.ips minus spec.excludeIPs (status.totalIPCount).")
+        .register(r);
+    reservedHeld = MultiGauge.builder("ippool_pool_reserved_held_addresses")
+        .description("Addresses of each SpiderIPPool that a SpiderReservedIP holds back but a pod still holds, "
+            + "because the pod got it before the reservation was made.")
+        .register(r);
+    Gauge.builder("ippool_database_up", databaseUp, AtomicLong::get)
+        .description("1 when the last probe reached PostgreSQL through the server's pool, else 0.").register(r);
     Gauge.builder("ippool_event_log_revision", committed, AtomicLong::get)
         .description("Last committed resourceVersion (revision_counter), as of the last probe.").register(r);
     Gauge.builder("ippool_watch_dispatched_revision", hub, EventHub::lastDispatched)
@@ -84,21 +101,28 @@ public final class MetricsProbes {
       return Future.succeededFuture();
     }
     running = true;
-    Future<Void> revision = Revisions.current(pool).map(current -> {
+    Future<Void> revision = Revisions.current(pool).<Void>map(current -> {
       committed.set(current);
       // A write may commit and be dispatched between our read and now: never report negative lag.
       lag.set(Math.max(0, current - hub.lastDispatched()));
+      databaseUp.set(1);
       return null;
-    });
+    }).onFailure(e -> databaseUp.set(0));
     Future<Void> addresses = pools.read().map(stats -> {
       List<MultiGauge.Row<?>> rows = new ArrayList<>(stats.size() * 3);
+      List<MultiGauge.Row<?>> capacity = new ArrayList<>(stats.size());
+      List<MultiGauge.Row<?>> held = new ArrayList<>(stats.size());
       for (PoolStats s : stats) {
-        rows.add(MultiGauge.Row.of(Tags.of("pool", s.pool(), "state", "total"), s.total()));
         rows.add(MultiGauge.Row.of(Tags.of("pool", s.pool(), "state", "allocated"), s.allocated()));
-        rows.add(MultiGauge.Row.of(Tags.of("pool", s.pool(), "state", "reserved"), s.reserved()));
+        rows.add(MultiGauge.Row.of(Tags.of("pool", s.pool(), "state", "reserved"), s.reservedFree()));
+        rows.add(MultiGauge.Row.of(Tags.of("pool", s.pool(), "state", "free"), s.free()));
+        capacity.add(MultiGauge.Row.of(Tags.of("pool", s.pool()), s.total()));
+        held.add(MultiGauge.Row.of(Tags.of("pool", s.pool()), s.reservedHeld()));
       }
       // overwrite: series of deleted pools disappear instead of showing their last value forever.
       poolAddresses.register(rows, true);
+      poolCapacity.register(capacity, true);
+      reservedHeld.register(held, true);
       return null;
     });
     return Future.join(revision, addresses).<Void>mapEmpty()

@@ -54,7 +54,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -109,9 +108,7 @@ public final class ApiServer {
     GeneratedPki pki = GeneratedPki.ensure(config.dataDir().resolve("pki"), config.bindAddress(), List.of());
     vertx = metrics.newVertx();
     pool = Database.pool(vertx, databaseUrl, config.databasePoolSize());
-    PgConnectOptions listenOptions = new PgConnectOptions().setHost(databaseUrl.host()).setPort(databaseUrl.port())
-        .setDatabase(databaseUrl.database()).setUser(databaseUrl.user()).setPassword(databaseUrl.password());
-    hub = new EventHub(vertx, pool, listenOptions, ServedKinds.projections());
+    hub = new EventHub(vertx, pool, Database.connectOptions(databaseUrl), ServedKinds.projections());
 
     ResourceStore store = ServedKinds.store(pool);
     auth = AuthSetup.create(vertx, config.auth(), pki, config.clientCaFile());

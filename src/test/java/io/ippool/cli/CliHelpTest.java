@@ -188,8 +188,20 @@ class CliHelpTest {
   void unknownFlag_exits2WithTheFlagNamed() {
     Run r = run("serve", "--no-such-flag");
     assertEquals(2, r.exit());
-    assertTrue(r.err().contains("Unknown option: '--no-such-flag'"), r.err());
-    assertTrue(r.err().contains("Usage: ippool-apiserver serve"), r.err());
+    assertEquals("ippool-apiserver serve: Unknown option: '--no-such-flag'\n"
+        + "See 'ippool-apiserver serve --help'.\n", r.err().replace("\r\n", "\n"),
+        "one line saying what is wrong and a hint, not the whole help text");
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void mistypedCommand_isAnUnknownCommand_notServesHelp() {
+    Run r = run("serv", "--data-dir", "/tmp/x");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().startsWith("ippool-apiserver: unknown command \"serv\"; commands: "), r.err());
+    assertTrue(r.err().contains("serve, agent, report, import, version"), r.err());
+    assertFalse(r.err().contains("Usage:"), r.err());
+    assertTrue(r.err().lines().count() <= 2, r.err());
     assertEquals("", r.out());
   }
 

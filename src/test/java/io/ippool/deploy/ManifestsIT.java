@@ -131,6 +131,19 @@ class ManifestsIT {
     assertTrue(url.contains("@ippool-postgres." + NS + ".svc:5432/"), "URL points at the bundled Service: " + url);
   }
 
+  /** One non-root uid everywhere: what the Dockerfile builds is what the Deployment asks for. */
+  @Test
+  void dockerfileUser_isTheDeploymentsUidAndGid() throws Exception {
+    JsonNode ctx = find(deploy, "Deployment", "ippool-apiserver").path("spec").path("template").path("spec")
+        .path("securityContext");
+    String dockerfile = java.nio.file.Files.readString(ROOT.resolve("Dockerfile"));
+    java.util.regex.Matcher user = java.util.regex.Pattern.compile("(?m)^USER (\\d+)").matcher(dockerfile);
+    assertTrue(user.find(), "Dockerfile has a numeric USER");
+    assertEquals(ctx.path("runAsUser").asText(), user.group(1));
+    assertTrue(dockerfile.contains("--uid " + ctx.path("runAsUser").asText() + " --gid "
+        + ctx.path("runAsGroup").asText()), "the image's user and group are the Deployment's");
+  }
+
   @Test
   void serverRbac_readsClusterStateAndDelegatesAuth() {
     JsonNode role = find(deploy, "ClusterRole", "ippool-apiserver");

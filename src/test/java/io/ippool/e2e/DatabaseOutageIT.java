@@ -3,6 +3,7 @@ package io.ippool.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ippool.metrics.PromText;
 import io.ippool.store.EmbeddedDatabase;
 import io.ippool.store.Migrations;
 import io.ippool.testsupport.ApiClient;
@@ -41,6 +42,7 @@ class DatabaseOutageIT {
       assertTrue(failed.body().startsWith("\""), "the CNI-facing error is a JSON string: " + failed.body());
       var list = api.get("/apis/spiderpool.spidernet.io/v2beta1/spiderippools");
       assertTrue(list.code() >= 500 && list.json().path("kind").asText().equals("Status"), list.toString());
+      assertEquals(0.0, databaseUpWithin(api, 0.0), "ippool_database_up says the database is gone");
 
       db = EmbeddedDatabase.start(pgData, port);
       long deadline = System.currentTimeMillis() + 30_000;
@@ -48,6 +50,7 @@ class DatabaseOutageIT {
         Thread.sleep(200);
       }
       assertEquals(200, api.get("/readyz").code(), "recovered without a restart");
+      assertEquals(1.0, databaseUpWithin(api, 1.0), "ippool_database_up says it is back");
       var after = allocate(api, "c3");
       assertEquals(200, after.code(), after.toString());
       assertEquals("10.5.0.11/24", after.json().path("ips").get(0).path("address").asText(),
@@ -56,6 +59,19 @@ class DatabaseOutageIT {
       server.close();
       db.close();
     }
+  }
+
+  /** The gauge once it shows {@code want}, or its last value after the 10 s probe period (and some slack). */
+  private static double databaseUpWithin(ApiClient api, double want) throws InterruptedException {
+    double seen = -1;
+    for (long deadline = System.currentTimeMillis() + 25_000; System.currentTimeMillis() < deadline; ) {
+      seen = new PromText(api.get("/metrics").body()).sum("ippool_database_up");
+      if (seen == want) {
+        break;
+      }
+      Thread.sleep(250);
+    }
+    return seen;
   }
 
   private static ApiClient.Response allocate(ApiClient api, String container) {

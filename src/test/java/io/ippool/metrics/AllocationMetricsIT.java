@@ -29,7 +29,8 @@ class AllocationMetricsIT {
       PromText after = new PromText(api.get("/metrics").body());
       assertEquals(3.0, delta(before, after, "ippool_allocations_total", "pool", "m", "result", "success"));
       assertEquals(1.0, delta(before, after, "ippool_allocations_total", "result", "failure"));
-      assertEquals(1.0, delta(before, after, "ippool_allocation_failures_total", "reason", "exhausted"));
+      assertEquals(1.0, delta(before, after, "ippool_allocation_failures_total", "pool", "m", "reason", "exhausted"),
+          "the failure is counted against the pool that ran out, not pool=\"\"");
       assertEquals(2.0, delta(before, after, "ippool_releases_total", "result", "success"));
     }
   }

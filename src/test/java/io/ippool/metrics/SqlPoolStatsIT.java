@@ -33,6 +33,10 @@ class SqlPoolStatsIT {
         first_ip inet NOT NULL, last_ip inet NOT NULL,
         span numrange GENERATED ALWAYS AS (numrange(first_num, last_num, '[]')) STORED,
         PRIMARY KEY (reservation, first_num));
+      CREATE TABLE IF NOT EXISTS ipam_allocations (family smallint NOT NULL, address_num numeric(39,0) NOT NULL,
+        address inet NOT NULL, pool text COLLATE "C" NOT NULL, container_id text COLLATE "C" NOT NULL,
+        if_name text COLLATE "C" NOT NULL, pod_namespace text COLLATE "C" NOT NULL, pod_name text COLLATE "C" NOT NULL,
+        pod_uid text COLLATE "C" NOT NULL);
       """;
 
   // 10.0.0.0 as a number; pool-a holds 10.0.0.1-10.0.0.10 and 10.0.0.20-10.0.0.21.
@@ -57,12 +61,20 @@ class SqlPoolStatsIT {
         s.execute("INSERT INTO ipam_reserved_ranges (reservation, family, first_num, last_num, first_ip, last_ip) "
             + "VALUES " + reserved("r1", NET + 5, NET + 6) + ", " + reserved("r2", NET + 6, NET + 8) + ", "
             + reserved("r3", NET + 9, NET + 20) + ", " + reserved("r4", NET + 200, NET + 210));
+        // pool-a's two pods: .1 is free of reservations, .6 was handed out before r1/r2 reserved it.
+        s.execute("INSERT INTO ipam_allocations (family, address_num, address, pool, container_id, if_name, "
+            + "pod_namespace, pod_name, pod_uid) VALUES (4, " + (NET + 1) + ", '10.0.0.1', 'pool-a', 'c1', 'eth0', "
+            + "'default', 'p1', 'u1'), (4, " + (NET + 6) + ", '10.0.0.6', 'pool-a', 'c2', 'eth0', 'default', 'p2', 'u2')");
       }
       List<PoolStats> stats = await(new SqlPoolStats(pool).read());
       assertEquals(List.of(
-          new PoolStats("pool-a", 12, 2, 7),   // .5-.8 (4), .9-.10 (2), .20 (1)
-          new PoolStats("pool-b", 18446744073709551616.0, 0, 0),
-          new PoolStats("pool-c", 0, 0, 0)), stats);
+          new PoolStats("pool-a", 12, 2, 7, 1),   // reserved: .5-.8 (4), .9-.10 (2), .20 (1); .6 is held
+          new PoolStats("pool-b", 18446744073709551616.0, 0, 0, 0),
+          new PoolStats("pool-c", 0, 0, 0, 0)), stats);
+      PoolStats a = stats.get(0);
+      assertEquals(6, a.reservedFree(), "the held reserved address counts as allocated, not reserved");
+      assertEquals(4, a.free(), ".2-.4 and .21");
+      assertEquals(a.total(), a.allocated() + a.reservedFree() + a.free(), "the states partition the pool");
     } finally {
       pool.close();
       vertx.close();

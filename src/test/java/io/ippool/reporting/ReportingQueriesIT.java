@@ -3,7 +3,8 @@ package io.ippool.reporting;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ippool.cli.ReportCommand;
+import io.ippool.cli.ReportFormat;
+import io.ippool.store.reporting.ReportTable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ class ReportingQueriesIT {
     try (Statement s = r.jdbc.createStatement()) {
       s.execute("SET ROLE ippool_reporting");
       try (ResultSet rs = s.executeQuery(sql)) {
-        return ReportCommand.table(ReportCommand.Result.of(rs));
+        return ReportFormat.table.render(ReportTable.of(rs));
       } finally {
         s.execute("RESET ROLE");
       }
