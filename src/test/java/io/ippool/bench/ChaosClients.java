@@ -136,7 +136,7 @@ final class ChaosClients {
     return gaveUp;
   }
 
-  /** Failed attempts by type, most frequent first. */
+  /** Failed attempts by type (sorted by type). */
   Map<String, Long> errors() {
     Map<String, Long> out = new TreeMap<>();
     errors.forEach((k, v) -> out.put(k, v.sum()));
