@@ -1,5 +1,8 @@
 package io.ippool.ipam;
 
+import io.ippool.spiderpool.IpamMessages;
+import io.ippool.spiderpool.PoolSelection;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ippool.ipam.IpamModels.AddArgs;
@@ -92,7 +95,7 @@ final class AddResponses {
         }
       }
     } catch (Exception e) {
-      throw new IpamException(Allocator.STANDARD + "wrong input, invalid format of Pod annotation '"
+      throw new IpamException(IpamMessages.STANDARD + "wrong input, invalid format of Pod annotation '"
           + PoolSelection.ANNO_ROUTES + "': " + e.getMessage());
     }
     return out;
