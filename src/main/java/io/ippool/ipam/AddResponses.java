@@ -4,6 +4,7 @@ import io.ippool.spiderpool.IpamMessages;
 import io.ippool.spiderpool.PoolSelection;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ippool.api.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ippool.ipam.IpamModels.AddArgs;
 import io.ippool.ipam.IpamModels.AddResponse;
@@ -20,7 +21,7 @@ import java.util.Map;
 
 /** IpamAddResponse for what a container holds, as Spiderpool's convert.GenIPConfigResult builds it. */
 final class AddResponses {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private AddResponses() {
   }

@@ -1,6 +1,7 @@
 package io.ippool.spiderpool;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ippool.api.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ public final class PoolSelection {
   public static final String ANNO_ROUTES = "ipam.spidernet.io/routes";
   static final String ANNO_MULTUS_DEFAULT = "v1.multus-cni.io/default-network";
   static final String ANNO_MULTUS_NETWORKS = "k8s.v1.cni.cncf.io/networks";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private PoolSelection() {
   }
