@@ -74,3 +74,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- fail (printf "apiserver.tls.method must be certmanager or provided, not %q" .Values.apiserver.tls.method) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The node agents' ServiceAccount; the server lets exactly this identity use the IPAM API (and only that). */}}
+{{- define "ippool.agentServiceAccount" -}}
+{{- default (printf "%s-agent" (include "ippool.fullname" .)) .Values.spiderpoolAgent.serviceAccount.name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
