@@ -75,7 +75,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 
-{{/* The node agents' ServiceAccount; the server lets exactly this identity use the IPAM API (and only that). */}}
+{{/* The node agents' ServiceAccount; the server lets exactly this identity use the IPAM API (and only that).
+   Tolerates values from a release that predates the setting (helm upgrade --reuse-values). */}}
 {{- define "ippool.agentServiceAccount" -}}
-{{- default (printf "%s-agent" (include "ippool.fullname" .)) .Values.spiderpoolAgent.serviceAccount.name | trunc 63 | trimSuffix "-" -}}
+{{- $name := dig "serviceAccount" "name" "" (.Values.spiderpoolAgent | default dict) -}}
+{{- default (printf "%s-agent" (include "ippool.fullname" .)) $name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
