@@ -19,26 +19,6 @@ COMMENT ON COLUMN ipam_allocation_events.reason IS
   'allocate row for the new pod follows at the same revision). NULL for allocations and for releases asked '
   'for by a CNI DEL.';
 
--- A column appended at the end keeps the view's contract for existing readers.
-CREATE OR REPLACE VIEW reporting.allocation_events AS
-SELECT e.id                          AS id,
-       e.action                      AS event,
-       e.address                     AS address,
-       e.pool::text                  AS pool,
-       e.pod_namespace::text         AS namespace,
-       e.pod_name::text              AS pod,
-       e.pod_uid::text               AS pod_uid,
-       e.container_id::text          AS container_id,
-       e.if_name::text               AS interface,
-       e.family                      AS ip_version,
-       e.at                          AS at,
-       e.reason                      AS reason
-  FROM ipam_allocation_events e;
-COMMENT ON COLUMN reporting.allocation_events.reason IS
-  'Why the garbage collector reclaimed the address (pod_deleted, pod_uid_changed, terminating_past_grace, '
-  'pod_finished, node_deleted, statefulset_*; statefulset_adopted: handed to the re-created pod of the same '
-  'name); NULL for allocations and CNI DEL releases.';
-
 -- "Every address of pod ns/name" for SpiderEndpoint rebuilding and StatefulSet adoption.
 -- (ipam_allocations_by_pod already indexes (pod_namespace, pod_name).)
 

@@ -74,3 +74,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- fail (printf "apiserver.tls.method must be certmanager or provided, not %q" .Values.apiserver.tls.method) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The node agents' ServiceAccount; the server lets exactly this identity use the IPAM API (and only that).
+   Tolerates values from a release that predates the setting (helm upgrade --reuse-values). */}}
+{{- define "ippool.agentServiceAccount" -}}
+{{- $name := dig "serviceAccount" "name" "" (.Values.spiderpoolAgent | default dict) -}}
+{{- default (printf "%s-agent" (include "ippool.fullname" .)) $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}

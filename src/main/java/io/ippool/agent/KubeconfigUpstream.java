@@ -1,7 +1,7 @@
 package io.ippool.agent;
 
+import io.ippool.api.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,7 @@ public final class KubeconfigUpstream {
   }
 
   public static Upstream load(Path kubeconfig, URI serverOverride) throws IOException {
-    JsonNode root = new YAMLMapper().readTree(kubeconfig.toFile());
+    JsonNode root = Json.YAML.readTree(kubeconfig.toFile());
     if (root == null || !root.isObject()) {
       throw new IOException("kubeconfig " + kubeconfig + " is not a YAML map");
     }

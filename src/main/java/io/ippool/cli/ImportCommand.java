@@ -5,6 +5,7 @@ import io.ippool.importer.Fabric8ClusterSource;
 import io.ippool.importer.ImportReport;
 import io.ippool.importer.Importer;
 import io.ippool.schema.Crds;
+import io.ippool.server.ServedKinds;
 import io.ippool.schema.KindSpec;
 import io.ippool.store.Database;
 import io.ippool.store.DatabaseUrl;
@@ -102,8 +103,9 @@ public final class ImportCommand implements Callable<Integer> {
       pool = Database.pool(vertx, url, 2);
       err.println("importing from " + source.describe() + " into " + (embedded != null
           ? "the embedded PostgreSQL of " + dataDir : url.redacted()) + (dryRun ? " (dry run: nothing is written)" : ""));
-      ImportReport report = new Importer(pool, err).run(source,
-          new Importer.Options(selected, dryRun, update, progressEvery));
+      Importer importer = new Importer(pool, ServedKinds.store(pool),
+          ServedKinds.all(ServedKinds.spiderpoolAdmissions()), err);
+      ImportReport report = importer.run(source, new Importer.Options(selected, dryRun, update, progressEvery));
       report.print(out, dryRun);
       return report.ok() ? 0 : 1;
     } catch (ParameterException e) {

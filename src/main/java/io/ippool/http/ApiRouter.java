@@ -1,6 +1,5 @@
 package io.ippool.http;
 
-import io.ippool.spiderpool.Spiderpool;
 import io.ippool.api.ResourceKind;
 import io.ippool.auth.Authorizer;
 import io.ippool.auth.AuthRequest;
@@ -68,8 +67,8 @@ public final class ApiRouter {
     router.get("/version").handler(ctx -> Responses.json(ctx, 200, discovery.version()));
     router.get("/api").handler(ctx -> Responses.json(ctx, 200, discovery.apiVersions()));
     router.get("/apis").handler(this::apis);
-    router.get("/apis/" + Spiderpool.GROUP).handler(ctx -> Responses.json(ctx, 200, discovery.apiGroup()));
-    router.get("/apis/" + Spiderpool.API_VERSION).handler(ctx -> {
+    router.get("/apis/" + discovery.group()).handler(ctx -> Responses.json(ctx, 200, discovery.apiGroup()));
+    router.get("/apis/" + discovery.groupVersion()).handler(ctx -> {
       Negotiation.negotiate(ctx.request().getHeader("Accept"), false);
       Responses.json(ctx, 200, discovery.apiResourceList());
     });

@@ -9,7 +9,6 @@ import io.ippool.errors.ApiException;
 import io.ippool.registry.KindDefinition;
 import io.ippool.registry.ResourceRegistry;
 import io.ippool.registry.WriteOptions;
-import io.ippool.server.ServedKinds;
 import io.ippool.store.ObjectKey;
 import io.ippool.store.ResourceStore;
 import io.ippool.store.WriteResult;
@@ -54,15 +53,17 @@ public final class Importer {
   private final Map<String, ClusterIdentity> identities = new LinkedHashMap<>();
   private final PrintWriter progress;
 
-  /** @param progress where progress lines go (stderr for the command) */
-  public Importer(Pool db, PrintWriter progress) {
+  /**
+   * @param store    the store the server writes through (its hook and projections)
+   * @param kinds    the kinds the server serves, with their admission: an imported object must be
+   *                 indistinguishable from one created through the API, so the caller passes the server's own
+   * @param progress where progress lines go (stderr for the command)
+   */
+  public Importer(Pool db, ResourceStore store, List<KindDefinition> kinds, PrintWriter progress) {
     this.db = db;
     this.progress = progress;
-    // The same store, hook, projection and admissions as the server's (ApiServer.start): an imported object
-    // must be indistinguishable from one created through the API.
-    ResourceStore store = ServedKinds.store(db);
     this.registry = new ResourceRegistry(store);
-    for (KindDefinition d : ServedKinds.all(ServedKinds.spiderpoolAdmissions())) {
+    for (KindDefinition d : kinds) {
       ClusterIdentity identity = new ClusterIdentity(d.admission());
       identities.put(d.kind().plural(), identity);
       definitions.put(d.kind().plural(), d.withAdmission(identity));

@@ -10,8 +10,9 @@ import io.ippool.ipam.AllocationRepository.PodHolder;
 import io.ippool.ipam.AllocationRepository.JobRequest;
 import io.ippool.ipam.IpamModels.AddArgs;
 import io.ippool.ipam.IpamModels.AddResponse;
-import io.ippool.ipam.PoolSelection.Candidate;
-import io.ippool.ipam.PoolSelection.PodContext;
+import io.ippool.spiderpool.IpamMessages;
+import io.ippool.spiderpool.PoolSelection;
+import io.ippool.spiderpool.PoolSelection.Candidate;
 import io.ippool.spiderpool.Allocation;
 import io.ippool.spiderpool.StoredPool;
 import io.ippool.spiderpool.PoolSpecs;
@@ -105,7 +106,7 @@ final class AddBatch {
       for (Job job : jobs) {
         if (ar.failed()) {
           job.promise.tryFail(ar.cause() instanceof IpamException e ? e
-              : Allocator.storeFailure(Allocator.STANDARD, ar.cause()));
+              : Allocator.storeFailure(IpamMessages.STANDARD, ar.cause()));
         } else if (job.error != null) {
           job.promise.tryFail(new IpamException(job.error, job.errorPools));
         } else {
@@ -144,13 +145,13 @@ final class AddBatch {
       for (String p : c.pools()) {
         StoredPool pool = pools.get(p);
         if (pool == null) {
-          job.error = Allocator.STANDARD + "failed to get original IPPool " + p
+          job.error = IpamMessages.STANDARD + "failed to get original IPPool " + p
               + ": " + Spiderpool.IPPOOL.groupResource() + " \"" + p + "\" not found";
           job.errorPools = List.of(p);
           job.entries.clear();
           return;
         }
-        String why = PoolSelection.rejection(pool.body(), c, job.ctx, cfg);
+        String why = PoolSelection.rejection(pool.body(), c, job.ctx.facts(), cfg.selection());
         if (why == null) {
           usable.add(pool.body());
         } else {
@@ -158,9 +159,9 @@ final class AddBatch {
         }
       }
       if (usable.isEmpty()) {
-        job.error = Allocator.STANDARD + "no IPPool available, all IPv" + c.family() + " IPPools "
-            + PoolSelection.goList(c.pools()) + " of " + c.nic() + " filtered out: "
-            + PoolSelection.aggregate(reasons);
+        job.error = IpamMessages.STANDARD + "no IPPool available, all IPv" + c.family() + " IPPools "
+            + IpamMessages.goList(c.pools()) + " of " + c.nic() + " filtered out: "
+            + IpamMessages.aggregate(reasons);
         job.errorPools = c.pools();
         job.entries.clear();
         return;
@@ -198,7 +199,7 @@ final class AddBatch {
       JobAnswer answer = answers.get(i);
       if (answer.conflict() != null) {
         PodHolder holder = answer.conflict();
-        job.error = Allocator.STANDARD + "container ID " + job.args.containerID() + " belongs to Pod "
+        job.error = IpamMessages.STANDARD + "container ID " + job.args.containerID() + " belongs to Pod "
             + holder.namespace() + "/" + holder.pod() + " (UID " + holder.uid() + "), not to Pod "
             + job.args.podNamespace() + "/" + job.args.podName() + " (UID " + job.args.podUID() + ")";
         continue;
@@ -227,14 +228,14 @@ final class AddBatch {
     List<String> errors = new ArrayList<>();
     for (int i = 0; i < reasons.size(); i++) {
       errors.add("threshold".equals(reasons.get(i))
-          ? Allocator.USED_OUT + ", threshold of IP records(<=" + cfg.maxAllocatedIPs() + ") for IPPool "
+          ? IpamMessages.USED_OUT + ", threshold of IP records(<=" + cfg.maxAllocatedIPs() + ") for IPPool "
               + e.ordered.get(i) + " exceeded"
-          : Allocator.USED_OUT);
+          : IpamMessages.USED_OUT);
     }
-    String agg = PoolSelection.aggregate(errors);
-    return Allocator.STANDARD + "failed to allocate any IPv" + e.candidate.family() + " IP address to NIC "
-        + e.candidate.nic() + " from IPPools " + PoolSelection.goList(e.ordered) + ": " + agg
-        + (agg.equals(Allocator.USED_OUT) ? Allocator.EXHAUSTED_SUFFIX : "");
+    String agg = IpamMessages.aggregate(errors);
+    return IpamMessages.STANDARD + "failed to allocate any IPv" + e.candidate.family() + " IP address to NIC "
+        + e.candidate.nic() + " from IPPools " + IpamMessages.goList(e.ordered) + ": " + agg
+        + (agg.equals(IpamMessages.USED_OUT) ? IpamMessages.EXHAUSTED_SUFFIX : "");
   }
 
   /** Builds each successful job's response; pools not read for planning (repeats) are read first. */

@@ -1,6 +1,10 @@
 package io.ippool.ipam;
 
+import io.ippool.spiderpool.IpamMessages;
+import io.ippool.spiderpool.PoolSelection;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ippool.api.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ippool.ipam.IpamModels.AddArgs;
 import io.ippool.ipam.IpamModels.AddResponse;
@@ -17,7 +21,7 @@ import java.util.Map;
 
 /** IpamAddResponse for what a container holds, as Spiderpool's convert.GenIPConfigResult builds it. */
 final class AddResponses {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private AddResponses() {
   }
@@ -92,7 +96,7 @@ final class AddResponses {
         }
       }
     } catch (Exception e) {
-      throw new IpamException(Allocator.STANDARD + "wrong input, invalid format of Pod annotation '"
+      throw new IpamException(IpamMessages.STANDARD + "wrong input, invalid format of Pod annotation '"
           + PoolSelection.ANNO_ROUTES + "': " + e.getMessage());
     }
     return out;

@@ -7,10 +7,13 @@ import io.ippool.ipam.IpamModels.AddResponse;
 import io.ippool.ipam.IpamModels.BatchDelArgs;
 import io.ippool.ipam.IpamModels.DelArgs;
 import io.ippool.ipam.IpamModels.IpConfig;
-import io.ippool.ipam.PoolSelection.Candidate;
-import io.ippool.ipam.PoolSelection.PodContext;
 import io.ippool.ipam.internal.Lanes;
 import io.ippool.spiderpool.Allocation;
+import io.ippool.spiderpool.InvalidPoolSelection;
+import io.ippool.spiderpool.IpamMessages;
+import io.ippool.spiderpool.PoolSelection;
+import io.ippool.spiderpool.PoolSelection.Candidate;
+import io.ippool.spiderpool.PoolCatalogEntry;
 import io.ippool.spiderpool.Release;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -31,9 +34,7 @@ import java.util.Map;
  * commit). Releases are coalesced into one lane, each batch one statement as well.
  */
 public final class Allocator {
-  static final String STANDARD = "failed to allocate IP addresses in standard mode: ";
-  static final String USED_OUT = "all IP addresses used out";
-  static final String EXHAUSTED_SUFFIX = ", all IPs have been exhausted";
+  static final String STANDARD = IpamMessages.STANDARD;
 
   private final AllocationRepository repository;
   private final KubeMetadata meta;
@@ -189,18 +190,22 @@ public final class Allocator {
     });
   }
 
+  /** Pool selection, reading the pool catalog only when the rule that applies needs it. */
   private Future<List<Candidate>> candidates(AddArgs args, PodContext ctx) {
+    PoolSelection.Request req = new PoolSelection.Request(args.ifName(), args.cleanGateway(),
+        args.defaultIPv4IPPool(), args.defaultIPv6IPPool(), ctx.pod().annotations(), ctx.ns().annotations());
+    return select(req, null).compose(selection -> selection instanceof PoolSelection.Chosen chosen
+        ? Future.succeededFuture(chosen.candidates())
+        : repository.catalog().compose(catalog -> select(req, catalog)).compose(again ->
+            again instanceof PoolSelection.Chosen chosen ? Future.succeededFuture(chosen.candidates())
+                : Future.failedFuture(new IllegalStateException("pool selection needs the catalog it was given"))))
+        .compose(Allocator::nonEmpty);
+  }
+
+  private Future<PoolSelection.Selection> select(PoolSelection.Request req, List<PoolCatalogEntry> catalog) {
     try {
-      return Future.succeededFuture(nonEmpty(PoolSelection.candidates(args, ctx.pod(), ctx.ns(), null, cfg)));
-    } catch (PoolSelection.NeedCatalog needed) {
-      return repository.catalog().compose(catalog -> {
-        try {
-          return Future.succeededFuture(nonEmpty(PoolSelection.candidates(args, ctx.pod(), ctx.ns(), catalog, cfg)));
-        } catch (IpamException e) {
-          return Future.failedFuture(new IpamException(STANDARD + e.getMessage()));
-        }
-      });
-    } catch (IpamException e) {
+      return Future.succeededFuture(PoolSelection.candidates(req, catalog, cfg.selection()));
+    } catch (InvalidPoolSelection e) {
       return Future.failedFuture(new IpamException(STANDARD + e.getMessage()));
     }
   }
@@ -214,11 +219,9 @@ public final class Allocator {
     return new IpamException(prefix + "the IPAM database could not serve the request, retry");
   }
 
-  private static List<Candidate> nonEmpty(List<Candidate> c) {
-    if (c.isEmpty()) {
-      throw new IpamException("no IPPool available, no pool selection rules of any type are specified");
-    }
-    return c;
+  private static Future<List<Candidate>> nonEmpty(List<Candidate> c) {
+    return c.isEmpty() ? Future.failedFuture(new IpamException(STANDARD + IpamMessages.NO_RULES))
+        : Future.succeededFuture(c);
   }
 
   // -------------------------------------------------------------------------------------------- release

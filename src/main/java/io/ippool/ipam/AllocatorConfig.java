@@ -1,5 +1,7 @@
 package io.ippool.ipam;
 
+import io.ippool.spiderpool.PoolSelection;
+
 /**
  * The spiderpool-agent settings that shape allocation.
  *
@@ -33,6 +35,11 @@ public record AllocatorConfig(int maxAllocatedIPs, boolean enableIPv4, boolean e
    */
   public static AllocatorConfig defaults() {
     return new AllocatorConfig(0, true, true, "kube-system", null, false, false, 256, false, 1);
+  }
+
+  /** The settings pool selection reads. */
+  public PoolSelection.Settings selection() {
+    return new PoolSelection.Settings(enableIPv4, enableIPv6, agentNamespace, multusClusterNetwork);
   }
 
   public AllocatorConfig withMaxAllocatedIPs(int n) {

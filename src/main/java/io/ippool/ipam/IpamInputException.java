@@ -1,6 +1,7 @@
 package io.ippool.ipam;
 
-import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.Json;
 
 /**
  * A request the agent's API refuses before doing anything: the body does not parse (400), is not JSON (415)
@@ -36,7 +37,7 @@ public final class IpamInputException extends RuntimeException {
     return code >= 600 ? 422 : code;
   }
 
-  public JsonObject toJson() {
-    return new JsonObject().put("code", code).put("message", getMessage());
+  public ObjectNode toJson() {
+    return Json.MAPPER.createObjectNode().put("code", code).put("message", getMessage());
   }
 }

@@ -1,7 +1,9 @@
 package io.ippool.ipam;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.Json;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +20,7 @@ public final class IpamModels {
   public record AddArgs(String containerID, String ifName, String netNamespace, String podNamespace,
                         String podName, String podUID, List<String> defaultIPv4IPPool,
                         List<String> defaultIPv6IPPool, boolean cleanGateway, boolean matchMasterSubnet) {
-    public static AddArgs fromJson(JsonObject j) {
+    public static AddArgs fromJson(ObjectNode j) {
       AddArgs a = new AddArgs(req(j, "containerID"), req(j, "ifName"), req(j, "netNamespace"),
           req(j, "podNamespace"), req(j, "podName"), req(j, "podUID"), strings(j, "defaultIPv4IPPool"),
           strings(j, "defaultIPv6IPPool"), bool(j, "cleanGateway"), bool(j, "matchMasterSubnet"));
@@ -33,15 +35,15 @@ public final class IpamModels {
       return a;
     }
 
-    public JsonObject toJson() {
-      JsonObject j = new JsonObject().put("containerID", containerID).put("ifName", ifName)
+    public ObjectNode toJson() {
+      ObjectNode j = Json.MAPPER.createObjectNode().put("containerID", containerID).put("ifName", ifName)
           .put("netNamespace", netNamespace).put("podNamespace", podNamespace).put("podName", podName)
           .put("podUID", podUID);
       if (defaultIPv4IPPool != null && !defaultIPv4IPPool.isEmpty()) {
-        j.put("defaultIPv4IPPool", new JsonArray(new ArrayList<>(defaultIPv4IPPool)));
+        defaultIPv4IPPool.forEach(j.putArray("defaultIPv4IPPool")::add);
       }
       if (defaultIPv6IPPool != null && !defaultIPv6IPPool.isEmpty()) {
-        j.put("defaultIPv6IPPool", new JsonArray(new ArrayList<>(defaultIPv6IPPool)));
+        defaultIPv6IPPool.forEach(j.putArray("defaultIPv6IPPool")::add);
       }
       if (cleanGateway) {
         j.put("cleanGateway", true);
@@ -53,7 +55,7 @@ public final class IpamModels {
   /** DELETE /v1/ipam/ip body. */
   public record DelArgs(String containerID, String ifName, String netNamespace, String podNamespace,
                         String podName, String podUID) {
-    public static DelArgs fromJson(JsonObject j) {
+    public static DelArgs fromJson(ObjectNode j) {
       String netns = opt(j, "netNamespace");
       DelArgs a = new DelArgs(req(j, "containerID"), req(j, "ifName"), netns, req(j, "podNamespace"),
           req(j, "podName"), req(j, "podUID"));
@@ -70,7 +72,7 @@ public final class IpamModels {
   /** DELETE /v1/ipam/ips body. */
   public record BatchDelArgs(String containerID, String netNamespace, String podNamespace, String podName,
                              String podUID, boolean isReleaseConflictIPs) {
-    public static BatchDelArgs fromJson(JsonObject j) {
+    public static BatchDelArgs fromJson(ObjectNode j) {
       String netns = opt(j, "netNamespace");
       BatchDelArgs a = new BatchDelArgs(req(j, "containerID"), netns, req(j, "podNamespace"), req(j, "podName"),
           req(j, "podUID"), bool(j, "isReleaseConflictIPs"));
@@ -85,8 +87,8 @@ public final class IpamModels {
   /** One address of the response. */
   public record IpConfig(String address, String gateway, String ipPool, String nic, int version, int vlan,
                          boolean enableGatewayDetection, boolean enableIPConflictDetection) {
-    public JsonObject toJson() {
-      JsonObject j = new JsonObject().put("address", address);
+    public ObjectNode toJson() {
+      ObjectNode j = Json.MAPPER.createObjectNode().put("address", address);
       if (gateway != null && !gateway.isEmpty()) {
         j.put("gateway", gateway);
       }
@@ -99,86 +101,91 @@ public final class IpamModels {
 
   /** A route of the response. */
   public record Route(String ifName, String dst, String gw) {
-    public JsonObject toJson() {
-      return new JsonObject().put("ifName", ifName).put("dst", dst).put("gw", gw);
+    public ObjectNode toJson() {
+      return Json.MAPPER.createObjectNode().put("ifName", ifName).put("dst", dst).put("gw", gw);
     }
   }
 
   /** POST /v1/ipam/ip 200 body. {@code dns} is never filled by IPAM. */
   public record AddResponse(List<IpConfig> ips, List<Route> routes) {
-    public JsonObject toJson() {
-      JsonArray a = new JsonArray();
+    public ObjectNode toJson() {
+      ObjectNode j = Json.MAPPER.createObjectNode();
+      ArrayNode a = j.putArray("ips");
       ips.forEach(i -> a.add(i.toJson()));
-      JsonArray r = new JsonArray();
-      routes.forEach(x -> r.add(x.toJson()));
-      JsonObject j = new JsonObject().put("ips", a);
       if (!routes.isEmpty()) {
-        j.put("routes", r);
+        ArrayNode r = j.putArray("routes");
+        routes.forEach(x -> r.add(x.toJson()));
       }
       return j;
     }
   }
 
-  private static String req(JsonObject j, String field) {
-    Object v = j.getValue(field);
+  /** The field's value; null when absent or JSON null (go-swagger treats both as missing). */
+  private static JsonNode value(ObjectNode j, String field) {
+    JsonNode v = j.get(field);
+    return v == null || v.isNull() ? null : v;
+  }
+
+  private static String req(ObjectNode j, String field) {
+    JsonNode v = value(j, field);
     if (v == null) {
       throw new IpamInputException(IpamInputException.REQUIRED, field + " in body is required");
     }
-    if (!(v instanceof String s)) {
+    if (!v.isTextual()) {
       throw new IpamInputException(IpamInputException.INVALID_TYPE, field + " in body must be of type string: \"" + jsonType(v) + "\"");
     }
-    return s;
+    return v.textValue();
   }
 
-  private static String opt(JsonObject j, String field) {
-    Object v = j.getValue(field);
-    if (v != null && !(v instanceof String)) {
+  private static String opt(ObjectNode j, String field) {
+    JsonNode v = value(j, field);
+    if (v != null && !v.isTextual()) {
       throw new IpamInputException(IpamInputException.INVALID_TYPE, field + " in body must be of type string: \"" + jsonType(v) + "\"");
     }
-    return (String) v;
+    return v == null ? null : v.textValue();
   }
 
-  private static boolean bool(JsonObject j, String field) {
-    Object v = j.getValue(field);
-    if (v != null && !(v instanceof Boolean)) {
+  private static boolean bool(ObjectNode j, String field) {
+    JsonNode v = value(j, field);
+    if (v != null && !v.isBoolean()) {
       throw new IpamInputException(IpamInputException.INVALID_TYPE, field + " in body must be of type boolean: \"" + jsonType(v) + "\"");
     }
-    return Boolean.TRUE.equals(v);
+    return v != null && v.booleanValue();
   }
 
-  private static List<String> strings(JsonObject j, String field) {
-    Object v = j.getValue(field);
+  private static List<String> strings(ObjectNode j, String field) {
+    JsonNode v = value(j, field);
     if (v == null) {
       return List.of();
     }
-    if (!(v instanceof JsonArray arr)) {
+    if (!v.isArray()) {
       throw new IpamInputException(IpamInputException.INVALID_TYPE, field + " in body must be of type array: \"" + jsonType(v) + "\"");
     }
     List<String> out = new ArrayList<>();
-    for (int i = 0; i < arr.size(); i++) {
-      Object e = arr.getValue(i);
-      if (!(e instanceof String s)) {
+    for (int i = 0; i < v.size(); i++) {
+      JsonNode e = v.get(i);
+      if (!e.isTextual()) {
         throw new IpamInputException(IpamInputException.INVALID_TYPE, field + "." + i + " in body must be of type string: \"" + jsonType(e) + "\"");
       }
-      out.add(s);
+      out.add(e.textValue());
     }
     return out;
   }
 
-  private static String jsonType(Object v) {
-    if (v == null) {
+  private static String jsonType(JsonNode v) {
+    if (v == null || v.isNull()) {
       return "null";
     }
-    if (v instanceof Number) {
+    if (v.isNumber()) {
       return "number";
     }
-    if (v instanceof Boolean) {
+    if (v.isBoolean()) {
       return "boolean";
     }
-    if (v instanceof JsonArray) {
+    if (v.isArray()) {
       return "array";
     }
-    if (v instanceof JsonObject) {
+    if (v.isObject()) {
       return "object";
     }
     return "string";

@@ -1,5 +1,6 @@
 package io.ippool.metrics;
 
+import io.ippool.spiderpool.GcReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code ippool_releases_total{pool,result="success|failure"}}</li>
  *   <li>{@code ippool_allocation_duration_seconds{pool}} (histogram)</li>
  *   <li>{@code ippool_allocation_failures_total{pool,reason}}</li>
- *   <li>{@code ippool_gc_reclaimed_total{reason}}</li>
+ *   <li>{@code ippool_gc_reclaimed_total{reason}} (every reason present from the start, at 0)</li>
  * </ul>
  */
 public final class MicrometerAllocationMetrics implements AllocationMetrics {
@@ -25,6 +26,11 @@ public final class MicrometerAllocationMetrics implements AllocationMetrics {
 
   public MicrometerAllocationMetrics(Metrics metrics) {
     this.registry = metrics.registry();
+    // Every reason is exported from the start at 0: a series born at its first increment hides that increment
+    // from increase() and rate(), so an alert on a burst of reclaims would miss the burst that created it.
+    for (GcReason reason : GcReason.values()) {
+      reclaimed(reason.label());
+    }
   }
 
   @Override
@@ -58,10 +64,14 @@ public final class MicrometerAllocationMetrics implements AllocationMetrics {
 
   @Override
   public void onReclaimed(String reason, int addresses) {
-    Counter.builder("ippool_gc_reclaimed_total")
+    reclaimed(label(reason)).increment(addresses);
+  }
+
+  private Counter reclaimed(String reason) {
+    return Counter.builder("ippool_gc_reclaimed_total")
         .description("Addresses reclaimed by garbage collection, by reason.")
-        .tag("reason", label(reason))
-        .register(registry).increment(addresses);
+        .tag("reason", reason)
+        .register(registry);
   }
 
   private static String label(String s) {

@@ -1,6 +1,5 @@
 package io.ippool.registry;
 
-import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -150,7 +149,7 @@ public final class ResourceRegistry {
     if (!metaErrs.isEmpty()) {
       return Future.failedFuture(invalid(kind, name, metaErrs));
     }
-    // Admission sees the subresource: Spiderpool's in-process checks skip /status, the cluster's webhooks match it
+    // Admission sees the subresource: in-process kind admissions skip /status, the cluster's webhooks match it
     // by their rules (resource/subresource), as kube-apiserver does.
     AdmissionAttributes attrs = AdmissionAttributes.forWrite(Operation.UPDATE, opts, subresource);
     return def.admission().mutate(tx, Operation.UPDATE, current, obj, attrs).compose(mutated -> {

@@ -73,12 +73,6 @@ public final class Crds {
         names.path("listKind").asText(), names.path("plural").asText(), names.path("singular").asText(),
         "Namespaced".equals(spec.path("scope").asText()), strings(names.path("shortNames")),
         strings(names.path("categories")), version.path("subresources").has("status"));
-    // Reuse the shared constants so identity comparisons elsewhere keep working.
-    if (kind.equals(Spiderpool.IPPOOL)) {
-      kind = Spiderpool.IPPOOL;
-    } else if (kind.equals(Spiderpool.RESERVED_IP)) {
-      kind = Spiderpool.RESERVED_IP;
-    }
     List<PrinterColumn> columns = new ArrayList<>();
     for (JsonNode c : version.path("additionalPrinterColumns")) {
       String jsonPath = c.path("jsonPath").asText();

@@ -107,7 +107,7 @@ public final class AllocationBenchmark {
       fx.pool("sock-warm", "10.49.0.0/16", List.of("10.49.0.1-10.49.255.254"));
       closedLoop(8, 2000, i -> http.request(new RequestOptions().setServer(address).setMethod(HttpMethod.POST)
               .setHost("localhost").setURI("/v1/ipam/ip").putHeader("Content-Type", "application/json"))
-          .compose(req -> req.send(add(pod.incrementAndGet(), "sock-warm").toJson().toBuffer()))
+          .compose(req -> req.send(add(pod.incrementAndGet(), "sock-warm").toJson().toString()))
           .compose(resp -> resp.body().mapEmpty()));
       for (int c : CLIENTS) {
         String p = "sock-" + c;
@@ -115,7 +115,7 @@ public final class AllocationBenchmark {
         int n = c == 1 ? 600 : 3000;
         Stats s = closedLoop(c, n, i -> http.request(new RequestOptions().setServer(address).setMethod(HttpMethod.POST)
                 .setHost("localhost").setURI("/v1/ipam/ip").putHeader("Content-Type", "application/json"))
-            .compose(req -> req.send(add(pod.incrementAndGet(), p).toJson().toBuffer()))
+            .compose(req -> req.send(add(pod.incrementAndGet(), p).toJson().toString()))
             .compose(resp -> resp.body().compose(body -> resp.statusCode() == 200 ? Future.<Void>succeededFuture()
                 : Future.<Void>failedFuture(resp.statusCode() + " " + body))));
         row("| 1 pool (/16), over the unix socket | " + c + " | " + n + " | " + s.rate() + " | " + s.p(50) + " | "

@@ -10,9 +10,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.databind.MappingIterator;
+import io.ippool.server.DurationConverter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -62,12 +64,12 @@ class ChartIT {
   static final List<String> CNPG_PROVIDED_TLS_MONITORING = List.of("postgresql.mode=cloudnative-pg",
       "apiserver.tls.method=provided", "apiserver.tls.provided.secretName=my-tls",
       "apiserver.tls.provided.caBundle=Q0EK", "prometheus.serviceMonitor.install=true",
-      "prometheus.prometheusRule.install=true", "grafanaDashboard.install=true", "spiderpoolAgent.enabled=true",
-      "apiserver.replicas=3");
+      "prometheus.prometheusRule.install=true", "grafanaDashboard.install=true", "apiserver.replicas=3");
   static final List<String> EXTERNAL_OWN_ISSUER_NO_CNI = List.of("postgresql.mode=external",
       "postgresql.external.url=postgresql://ipam:pw@db.example:5432/ipam?sslmode=verify-full",
       "apiserver.tls.certmanager.issuerName=corp-ca", "apiserver.tls.certmanager.issuerKind=ClusterIssuer",
-      "plugins.installCNI=false", "image.tag=1.2.3", "global.imageRegistryOverride=mirror.example");
+      "plugins.installCNI=false", "image.tag=1.2.3", "global.imageRegistryOverride=mirror.example",
+      "spiderpoolAgent.enabled=false");
 
   @Test
   void defaults_bundledPostgresAndCertManager_completeInstall(@TempDir Path dir) throws Exception {
@@ -83,7 +85,8 @@ class ChartIT {
         "PodDisruptionBudget/ippool-system/ippool-apiserver", "RoleBinding/kube-system/ippool-apiserver-auth-reader",
         "Secret/ippool-system/ippool-apiserver-database", "Service/ippool-system/ippool-apiserver",
         "Service/ippool-system/ippool-apiserver-postgres", "ServiceAccount/ippool-system/ippool-apiserver",
-        "StatefulSet/ippool-system/ippool-apiserver-postgres")), ids(objs));
+        "StatefulSet/ippool-system/ippool-apiserver-postgres", "DaemonSet/ippool-system/ippool-apiserver-agent",
+        "ServiceAccount/ippool-system/ippool-apiserver-agent")), ids(objs));
     JsonNode api = find(objs, "APIService", "v2beta1.spiderpool.spidernet.io");
     assertEquals("ippool-system/ippool-apiserver",
         api.path("metadata").path("annotations").path("cert-manager.io/inject-ca-from").asText());
@@ -105,11 +108,61 @@ class ChartIT {
         secret.path("stringData").path(urlRef.path("key").asText()).asText());
     assertEquals("true", env(c, "IPPOOL_GC_ENABLED").path("value").asText());
     assertEquals("true", env(c, "IPPOOL_ENABLE_STATEFULSET").path("value").asText());
+    DurationConverter durations = new DurationConverter();
+    assertEquals(Duration.ofMinutes(10), durations.convert(env(c, "IPPOOL_GC_INTERVAL").path("value").asText()));
+    assertEquals(Duration.ofSeconds(5),
+        durations.convert(env(c, "IPPOOL_GC_ADDITIONAL_GRACE_DELAY").path("value").asText()));
+    assertEquals("system:serviceaccount:ippool-system:ippool-apiserver-agent",
+        env(c, "IPPOOL_IPAM_AGENT_USERS").path("value").asText(), "the agents' ServiceAccount may use the IPAM API");
+    assertEquals("ippool-apiserver", env(c, "IPPOOL_AUTHENTICATION_AUDIENCES").path("value").asText());
+    assertTrue(serveReads().containsAll(envNames(c)), "env the server does not read: " + envNames(c));
+
+    JsonNode agent = agentPod(objs);
+    assertEquals("ippool-apiserver-agent", agent.path("serviceAccountName").asText());
+    assertFalse(agent.path("automountServiceAccountToken").asBoolean(true), "no kube-apiserver token on nodes");
+    assertFalse(find(objs, "ServiceAccount", "ippool-apiserver-agent").path("automountServiceAccountToken")
+        .asBoolean(true));
+    assertTrue(agent.path("hostNetwork").asBoolean());
+    assertEquals("ClusterFirstWithHostNet", agent.path("dnsPolicy").asText());
+    assertEquals("system-node-critical", agent.path("priorityClassName").asText());
+    JsonNode ac = agent.path("containers").get(0);
+    List<String> command = texts(ac.path("command"));
+    assertEquals(List.of("-jar", "/opt/ippool/ippool-apiserver.jar", "agent"),
+        command.subList(command.size() - 3, command.size()), command.toString());
+    assertEquals(List.of("--ipam-socket=/var/run/spidernet/spiderpool.sock",
+        "--server=https://ippool-apiserver.ippool-system.svc:443", "--server-ca-file=/var/run/secrets/ippool/ca.crt",
+        "--token-file=/var/run/secrets/ippool/token", "--health-port=5712", "--log-level=info", "--log-format=json"),
+        texts(ac.path("args")));
+    for (String arg : texts(ac.path("args"))) {
+      assertTrue(agentReads().contains(arg.substring(0, arg.indexOf('='))), arg + " is not an agent flag");
+    }
+    assertEquals("spec.nodeName", env(ac, "IPPOOL_NODE_NAME").path("valueFrom").path("fieldRef").path("fieldPath")
+        .asText());
+    assertFalse(ac.path("env").toString().contains("DATABASE"), "the agent holds no database credentials");
+    assertEquals(10001, ac.path("securityContext").path("runAsUser").asInt());
+    assertTrue(ac.path("securityContext").path("runAsNonRoot").asBoolean());
+    assertEquals("/livez", ac.path("livenessProbe").path("httpGet").path("path").asText());
+    assertEquals("/readyz", ac.path("readinessProbe").path("httpGet").path("path").asText());
+    assertEquals(5712, named(ac.path("ports"), "health").path("containerPort").asInt());
+    JsonNode init = agent.path("initContainers").get(0);
+    assertEquals("sh -c chown 10001:10001 /var/run/spidernet && chmod 0755 /var/run/spidernet",
+        String.join(" ", texts(init.path("command"))));
+    assertEquals("/var/run/spidernet", volume(agent, "socket-dir").path("hostPath").path("path").asText());
+    JsonNode sources = volume(agent, "credentials").path("projected").path("sources");
+    assertEquals("ippool-apiserver", sources.get(0).path("serviceAccountToken").path("audience").asText());
+    assertEquals("token", sources.get(0).path("serviceAccountToken").path("path").asText());
+    assertEquals("ippool-apiserver-tls", sources.get(1).path("secret").path("name").asText());
+    assertEquals(List.of("ca.crt"), sources.get(1).path("secret").findValuesAsText("key"), "the CA only, no key");
+
     JsonNode cni = find(objs, "DaemonSet", "ippool-apiserver-cni").path("spec").path("template").path("spec");
     assertTrue(String.join(" ", texts(cni.path("initContainers").get(0).path("command")))
         .contains("/host/opt/cni/bin/ippool-cni"));
-    new ObjectMapper().readTree(find(objs, "ConfigMap", "ippool-apiserver-cni-config").path("data")
-        .path("ippool.conflist").asText());
+    JsonNode conflist = new ObjectMapper().readTree(find(objs, "ConfigMap", "ippool-apiserver-cni-config")
+        .path("data").path("ippool.conflist").asText());
+    JsonNode ipam = conflist.path("plugins").get(0).path("ipam");
+    assertEquals("ippool-cni", ipam.path("type").asText());
+    assertEquals("/var/run/spidernet/spiderpool.sock", ipam.path("ipam_unix_socket_path").asText(),
+        "the plugin calls the node agent");
     acceptedByKubectl(dir, objs);
   }
 
@@ -134,17 +187,20 @@ class ChartIT {
     assertEquals("Q0EK", api.path("spec").path("caBundle").asText());
     assertTrue(api.path("metadata").path("annotations").isMissingNode());
     assertEquals(3, find(objs, "Deployment", "ippool-apiserver").path("spec").path("replicas").asInt());
-    JsonNode agent = find(objs, "DaemonSet", "ippool-apiserver-agent").path("spec").path("template").path("spec");
-    List<String> args = texts(agent.path("containers").get(0).path("args"));
-    assertEquals(List.of("agent", "--node-name=$(NODE_NAME)", "--ipam-socket=/var/run/spidernet/spiderpool.sock"),
-        args);
-    assertEquals("/var/run/spidernet", volume(agent, "ipam-socket-dir").path("hostPath").path("path").asText());
+    // A provided certificate's Secret may carry no ca.crt: the agents get the given CA bundle, never the key.
+    JsonNode caSource = volume(agentPod(objs), "credentials").path("projected").path("sources").get(1);
+    assertEquals("ippool-apiserver-server-ca", caSource.path("configMap").path("name").asText());
+    assertFalse(caSource.has("secret"));
+    assertEquals("CA", find(objs, "ConfigMap", "ippool-apiserver-server-ca").path("data").path("ca.crt").asText()
+        .trim());
     JsonNode dashboard = new ObjectMapper().readTree(find(objs, "ConfigMap", "ippool-apiserver-dashboard")
         .path("data").path("ippool-apiserver.json").asText());
     assertEquals("ippool-apiserver", dashboard.path("uid").asText());
     List<String> alerts = find(objs, "PrometheusRule", "ippool-apiserver").findValuesAsText("alert");
     assertEquals(List.of("IppoolPoolNearlyExhausted", "IppoolAllocationFailures", "IppoolEventLogLag",
-        "IppoolDatabaseUnreachable"), alerts);
+        "IppoolDatabaseUnreachable", "IppoolGcReclaiming"), alerts);
+    assertTrue(find(objs, "PrometheusRule", "ippool-apiserver").findValuesAsText("expr").contains(
+        "sum by (reason) (increase(ippool_gc_reclaimed_total[1h])) > 50"));
     acceptedByKubectl(dir, objs);
   }
 
@@ -162,7 +218,69 @@ class ChartIT {
         find(objs, "Secret", "ippool-apiserver-database").path("stringData").path("url").asText());
     assertEquals("mirror.example/ippool/ippool-apiserver:1.2.3", find(objs, "Deployment", "ippool-apiserver")
         .path("spec").path("template").path("spec").path("containers").get(0).path("image").asText());
+    assertFalse(ids.stream().anyMatch(i -> i.contains("-agent")), "agent disabled: " + ids);
     acceptedByKubectl(dir, objs);
+  }
+
+  /** The server trusts the agents of the namespace and release it is installed with, whatever they are. */
+  @Test
+  void agentIdentity_followsReleaseAndNamespace() throws Exception {
+    Run r = run(null, List.of("helm", "template", "ipam", CHART.toString(), "--namespace", "net-ops"));
+    assertEquals(0, r.exit(), r.err());
+    List<JsonNode> objs = parse(r.out());
+    JsonNode c = find(objs, "Deployment", "ipam-ippool-apiserver").path("spec").path("template").path("spec")
+        .path("containers").get(0);
+    JsonNode agent = find(objs, "DaemonSet", "ipam-ippool-apiserver-agent").path("spec").path("template")
+        .path("spec");
+    String sa = agent.path("serviceAccountName").asText();
+    assertEquals("ipam-ippool-apiserver-agent", sa);
+    find(objs, "ServiceAccount", sa);
+    assertEquals("system:serviceaccount:net-ops:" + sa, env(c, "IPPOOL_IPAM_AGENT_USERS").path("value").asText());
+    assertTrue(texts(agent.path("containers").get(0).path("args"))
+        .contains("--server=https://ipam-ippool-apiserver.net-ops.svc:443"));
+  }
+
+  /** Environment variables ippool-apiserver serve reads (each flag's IPPOOL_* default source). */
+  private static Set<String> serveReads() {
+    return envDefaults(new io.ippool.cli.ServeCommand());
+  }
+
+  /** Flags ippool-apiserver agent accepts. */
+  private static Set<String> agentReads() {
+    Set<String> out = new TreeSet<>();
+    new picocli.CommandLine(new io.ippool.cli.AgentCommand()).getCommandSpec().options()
+        .forEach(o -> out.addAll(List.of(o.names())));
+    return out;
+  }
+
+  private static Set<String> envDefaults(Object command) {
+    picocli.CommandLine cl = new picocli.CommandLine(command);
+    cl.getCommandSpec().interpolateVariables(false);
+    Set<String> out = new TreeSet<>();
+    java.util.regex.Pattern env = java.util.regex.Pattern.compile("\\$\\{env:(IPPOOL_[A-Z_]+)");
+    for (var o : cl.getCommandSpec().options()) {
+      if (o.defaultValue() != null) {
+        java.util.regex.Matcher m = env.matcher(o.defaultValue());
+        while (m.find()) {
+          out.add(m.group(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Set<String> envNames(JsonNode container) {
+    Set<String> out = new TreeSet<>();
+    container.path("env").forEach(e -> {
+      if (e.path("name").asText().startsWith("IPPOOL_")) {
+        out.add(e.path("name").asText());
+      }
+    });
+    return out;
+  }
+
+  private static JsonNode agentPod(List<JsonNode> objs) {
+    return find(objs, "DaemonSet", "ippool-apiserver-agent").path("spec").path("template").path("spec");
   }
 
   @Test
@@ -207,8 +325,12 @@ class ChartIT {
   static List<JsonNode> render(List<String> set) throws Exception {
     Run r = template(set);
     assertEquals(0, r.exit(), r.err());
+    return parse(r.out());
+  }
+
+  private static List<JsonNode> parse(String yaml) throws Exception {
     List<JsonNode> out = new ArrayList<>();
-    try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(r.out())) {
+    try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(yaml)) {
       while (it.hasNext()) {
         JsonNode n = it.next();
         if (n != null && n.isObject() && n.size() > 0) {

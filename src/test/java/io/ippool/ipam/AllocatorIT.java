@@ -1,6 +1,7 @@
 package io.ippool.ipam;
 
 import io.ippool.store.allocation.SqlAllocationRepository;
+import io.ippool.spiderpool.PoolSelection;
 import io.ippool.spiderpool.Spiderpool;
 import static io.ippool.store.allocation.AllocFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

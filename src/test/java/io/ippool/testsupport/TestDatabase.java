@@ -21,7 +21,14 @@ public final class TestDatabase {
   }
 
   /** A new, migrated database on the shared server. */
-  public static synchronized DatabaseUrl fresh() {
+  public static DatabaseUrl fresh() {
+    DatabaseUrl url = empty();
+    Migrations.migrate(url);
+    return url;
+  }
+
+  /** A new database on the shared server, with no migration applied (for tests of the migrations). */
+  public static synchronized DatabaseUrl empty() {
     DatabaseUrl base = server();
     String name = "t" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
     try (Connection c = DriverManager.getConnection(base.jdbcUrl(), base.user(), base.password());
@@ -30,9 +37,7 @@ public final class TestDatabase {
     } catch (Exception e) {
       throw new IllegalStateException("cannot create test database on " + base.redacted(), e);
     }
-    DatabaseUrl url = new DatabaseUrl(base.host(), base.port(), name, base.user(), base.password(), base.params());
-    Migrations.migrate(url);
-    return url;
+    return new DatabaseUrl(base.host(), base.port(), name, base.user(), base.password(), base.params());
   }
 
   /** The server every test database lives on. */

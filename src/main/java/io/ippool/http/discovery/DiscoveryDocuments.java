@@ -1,6 +1,5 @@
 package io.ippool.http.discovery;
 
-import io.ippool.spiderpool.Spiderpool;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.ResourceKind;
@@ -18,6 +17,16 @@ public final class DiscoveryDocuments {
   static final List<String> STATUS_VERBS = List.of("get", "patch", "update");
 
   private final Kinds kinds;
+
+  /** The served API group. */
+  public String group() {
+    return kinds.group();
+  }
+
+  /** The served "group/version". */
+  public String groupVersion() {
+    return kinds.groupVersion();
+  }
 
   public DiscoveryDocuments(Kinds kinds) {
     this.kinds = kinds;
@@ -63,10 +72,10 @@ public final class DiscoveryDocuments {
 
   private ObjectNode apiGroupBody() {
     ObjectNode g = Responses.F.objectNode();
-    g.put("name", Spiderpool.GROUP);
+    g.put("name", kinds.group());
     ObjectNode gv = Responses.F.objectNode();
-    gv.put("groupVersion", Spiderpool.API_VERSION);
-    gv.put("version", Spiderpool.VERSION);
+    gv.put("groupVersion", kinds.groupVersion());
+    gv.put("version", kinds.version());
     g.putArray("versions").add(gv);
     g.set("preferredVersion", gv.deepCopy());
     return g;
@@ -76,7 +85,7 @@ public final class DiscoveryDocuments {
     ObjectNode o = Responses.F.objectNode();
     o.put("kind", "APIResourceList");
     o.put("apiVersion", "v1");
-    o.put("groupVersion", Spiderpool.API_VERSION);
+    o.put("groupVersion", kinds.groupVersion());
     ArrayNode resources = o.putArray("resources");
     for (KindDefinition d : kinds.all()) {
       ResourceKind k = d.kind();
@@ -112,9 +121,9 @@ public final class DiscoveryDocuments {
     o.put("apiVersion", "apidiscovery.k8s.io/" + version);
     o.putObject("metadata");
     ObjectNode group = o.putArray("items").addObject();
-    group.putObject("metadata").put("name", Spiderpool.GROUP);
+    group.putObject("metadata").put("name", kinds.group());
     ObjectNode v = group.putArray("versions").addObject();
-    v.put("version", Spiderpool.VERSION);
+    v.put("version", kinds.version());
     ArrayNode resources = v.putArray("resources");
     kinds.all().stream().sorted(Comparator.comparing(d -> d.kind().plural())).forEach(d -> {
       ResourceKind k = d.kind();

@@ -1,6 +1,5 @@
 package io.ippool.http.resource;
 
-import io.ippool.spiderpool.Spiderpool;
 import io.ippool.api.ResourceKind;
 import io.ippool.errors.ApiException;
 import io.ippool.http.RequestInfo;
@@ -24,7 +23,7 @@ public final class ResourceEndpoint {
   }
 
   public Future<Void> handle(RoutingContext ctx, RequestInfo ri) {
-    if (!Spiderpool.GROUP.equals(ri.apiGroup()) || !Spiderpool.VERSION.equals(ri.apiVersion())) {
+    if (!kinds.group().equals(ri.apiGroup()) || !kinds.version().equals(ri.apiVersion())) {
       throw ApiException.pageNotFound();
     }
     KindDefinition def = kinds.byPlural(ri.resource());

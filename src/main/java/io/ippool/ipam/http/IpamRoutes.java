@@ -6,9 +6,10 @@ import io.ippool.ipam.IpamException;
 import io.ippool.ipam.IpamInputException;
 import io.ippool.ipam.IpamModels;
 import io.ippool.ipam.NodeScope;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ippool.api.Json;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -53,7 +54,7 @@ public final class IpamRoutes {
           .compose(a -> scope.allow(callerNode.apply(ctx), a.podNamespace(), a.podName()).map(a))
           .compose(allocator::allocate);
       f.onSuccess(r -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
-              .end(r.toJson().encode()))
+              .end(Json.write(r.toJson())))
           .onFailure(e -> fail(ctx, e));
     });
     router.delete("/v1/ipam/ip").handler(ctx -> empty(ctx, parse(ctx, IpamModels.DelArgs::fromJson)
@@ -68,9 +69,10 @@ public final class IpamRoutes {
 
   /**
    * The body as the agent's go-swagger server takes it: JSON only (a body without a Content-Type is
-   * application/octet-stream, refused), valid UTF-8, one object, valid fields.
+   * application/octet-stream, refused), valid UTF-8, one object, valid fields. Vert.x's decoder decides what
+   * parses (it accepts comments, and its messages are the ones callers have seen); ipam reads the Jackson tree.
    */
-  private static <T> Future<T> parse(RoutingContext ctx, Function<JsonObject, T> reader) {
+  private static <T> Future<T> parse(RoutingContext ctx, Function<ObjectNode, T> reader) {
     byte[] bytes = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     try {
       if (bytes.length > 0) {
@@ -80,11 +82,11 @@ public final class IpamRoutes {
       if (text.isBlank()) {
         throw new IpamInputException(602, "body in body is required");
       }
-      Object v = Json.decodeValue(text);
+      Object v = io.vertx.core.json.Json.decodeValue(text);
       if (!(v instanceof JsonObject j)) {
         throw IpamInputException.unparsable("the body is not a JSON object");
       }
-      return Future.succeededFuture(reader.apply(j));
+      return Future.succeededFuture(reader.apply(Json.MAPPER.valueToTree(j.getMap())));
     } catch (DecodeException e) {
       return Future.failedFuture(IpamInputException.unparsable(e.getMessage()));
     } catch (IpamInputException e) {
@@ -117,7 +119,7 @@ public final class IpamRoutes {
   private static void fail(RoutingContext ctx, Throwable e) {
     if (e instanceof IpamInputException bad) {
       ctx.response().setStatusCode(bad.status()).putHeader("Content-Type", "application/json")
-          .end(bad.toJson().encode());
+          .end(Json.write(bad.toJson()));
       return;
     }
     String msg = e.getMessage();
@@ -126,6 +128,6 @@ public final class IpamRoutes {
       LOG.warn("IPAM request {} {} failed", ctx.request().method(), ctx.request().path(), e);
       msg = "the IPAM server could not serve the request, retry";
     }
-    ctx.response().setStatusCode(500).putHeader("Content-Type", "application/json").end(Json.encode(msg));
+    ctx.response().setStatusCode(500).putHeader("Content-Type", "application/json").end(Json.write(Json.MAPPER.getNodeFactory().textNode(msg)));
   }
 }

@@ -3,7 +3,7 @@ package io.ippool.ipam.http;
 import io.ippool.ipam.Allocator;
 import io.ippool.http.ConnectionTimeouts;
 import io.ippool.http.UriEscapes;
-import io.vertx.core.json.JsonObject;
+import io.ippool.api.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -49,7 +49,8 @@ public final class IpamSocketServer {
           String bad = UriEscapes.malformed(req.uri());
           if (bad != null) {
             req.response().setStatusCode(400).putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("code", 400).put("message", "invalid URL escape \"" + bad + "\"").encode());
+                .end(Json.write(Json.MAPPER.createObjectNode().put("code", 400)
+                    .put("message", "invalid URL escape \"" + bad + "\"")));
             return;
           }
           router.handle(req);

@@ -1,14 +1,15 @@
-package io.ippool.ipam;
+package io.ippool.spiderpool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ippool.ipam.PoolSelection.Candidate;
-import io.ippool.spiderpool.PoolCatalogEntry;
-import io.ippool.ipam.PoolSelection.PodContext;
+import io.ippool.spiderpool.PoolSelection.Candidate;
+import io.ippool.spiderpool.PoolSelection.PodFacts;
+import io.ippool.spiderpool.PoolSelection.Settings;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class PoolSelectionTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final AllocatorConfig CFG = AllocatorConfig.defaults();
+  private static final Settings CFG = new Settings(true, true, "kube-system", null);
   private static final List<PoolCatalogEntry> CATALOG = List.of(
       new PoolCatalogEntry("default-v4", 4, true), new PoolCatalogEntry("default-v6", 6, true),
       new PoolCatalogEntry("spare-a", 4, false), new PoolCatalogEntry("spare-b", 4, false),
@@ -31,27 +32,30 @@ class PoolSelectionTest {
 
   // ---- helpers: the only places that name the surrounding types ----
 
-  private static IpamModels.AddArgs args(String ifName, List<String> v4, List<String> v6, boolean cleanGateway) {
-    return new IpamModels.AddArgs("c1", ifName, "/var/run/netns/x", "ns1", "pod1", "uid1", v4, v6, cleanGateway,
-        false);
+  /** What the CNI request itself says: the interface, its configured default pools and cleanGateway. */
+  private record Args(String ifName, List<String> v4, List<String> v6, boolean cleanGateway) {
   }
 
-  private static IpamModels.AddArgs args() {
+  private static Args args(String ifName, List<String> v4, List<String> v6, boolean cleanGateway) {
+    return new Args(ifName, v4, v6, cleanGateway);
+  }
+
+  private static Args args() {
     return args("eth0", List.of(), List.of(), false);
   }
 
-  private static KubeMetadata.Pod pod(Map<String, String> annotations) {
-    return new KubeMetadata.Pod(Map.of(), annotations, null, true);
+  private static PoolSelection.Selection selection(Args args, Map<String, String> podAnnotations,
+                                                   Map<String, String> nsAnnotations, List<PoolCatalogEntry> catalog,
+                                                   Settings cfg) {
+    return PoolSelection.candidates(new PoolSelection.Request(args.ifName(), args.cleanGateway(), args.v4(),
+        args.v6(), podAnnotations, nsAnnotations), catalog, cfg);
   }
 
-  private static KubeMetadata.Meta ns(Map<String, String> annotations) {
-    return new KubeMetadata.Meta(Map.of(), annotations);
-  }
-
-  private static List<Candidate> candidates(IpamModels.AddArgs args, Map<String, String> podAnnotations,
+  private static List<Candidate> candidates(Args args, Map<String, String> podAnnotations,
                                             Map<String, String> nsAnnotations, List<PoolCatalogEntry> catalog,
-                                            AllocatorConfig cfg) {
-    return PoolSelection.candidates(args, pod(podAnnotations), ns(nsAnnotations), catalog, cfg);
+                                            Settings cfg) {
+    PoolSelection.Selection s = selection(args, podAnnotations, nsAnnotations, catalog, cfg);
+    return assertInstanceOf(PoolSelection.Chosen.class, s, "with a catalog the selection is complete").candidates();
   }
 
   private static List<Candidate> candidates(Map<String, String> podAnnotations) {
@@ -59,7 +63,7 @@ class PoolSelectionTest {
   }
 
   private static String refusal(Map<String, String> podAnnotations) {
-    return assertThrows(IpamException.class, () -> candidates(podAnnotations)).getMessage();
+    return assertThrows(InvalidPoolSelection.class, () -> candidates(podAnnotations)).getMessage();
   }
 
   private static ObjectNode pool(String name, String spec) {
@@ -73,13 +77,12 @@ class PoolSelectionTest {
     }
   }
 
-  private static PodContext context(Map<String, String> podLabels, Map<String, String> podAnnotations,
-                                    String nodeName, Map<String, String> nsLabels, Map<String, String> nodeLabels) {
-    return new PodContext("ns1", "pod1", new KubeMetadata.Pod(podLabels, podAnnotations, nodeName, true),
-        new KubeMetadata.Meta(nsLabels, Map.of()), nodeLabels);
+  private static PodFacts context(Map<String, String> podLabels, Map<String, String> podAnnotations,
+                                  String nodeName, Map<String, String> nsLabels, Map<String, String> nodeLabels) {
+    return new PodFacts("ns1", podLabels, podAnnotations, nodeName, nsLabels, nodeLabels);
   }
 
-  private static PodContext plainContext() {
+  private static PodFacts plainContext() {
     return context(Map.of(), Map.of(), "node1", Map.of(), Map.of());
   }
 
@@ -121,7 +124,7 @@ class PoolSelectionTest {
   void unparsableAnnotationsNameTheAnnotation() {
     assertEquals(true, refusal(Map.of("ipam.spidernet.io/ippool", "{not json"))
         .startsWith("wrong input, invalid format of Pod annotation 'ipam.spidernet.io/ippool': "));
-    IpamException e = assertThrows(IpamException.class, () -> candidates(args(), Map.of(),
+    InvalidPoolSelection e = assertThrows(InvalidPoolSelection.class, () -> candidates(args(), Map.of(),
         Map.of("ipam.spidernet.io/default-ipv4-ippool", "[oops"), CATALOG, CFG));
     assertEquals(true, e.getMessage().startsWith(
         "wrong input, invalid format of Namespace annotation 'ipam.spidernet.io/default-ipv4-ippool': "));
@@ -137,7 +140,7 @@ class PoolSelectionTest {
 
   @Test
   void cleanGatewayComesFromTheAnnotationWhenItSaysSo() {
-    IpamModels.AddArgs clean = args("eth0", List.of(), List.of(), true);
+    Args clean = args("eth0", List.of(), List.of(), true);
     assertEquals(List.of(new Candidate("eth0", 4, List.of("a"), true)),
         candidates(clean, Map.of("ipam.spidernet.io/ippool", "{\"ipv4\":[\"a\"]}"), Map.of(), CATALOG, CFG));
     assertEquals(List.of(new Candidate("eth0", 4, List.of("a"), false)), candidates(clean,
@@ -147,7 +150,7 @@ class PoolSelectionTest {
   @Test
   void theFirstRuleThatAppliesWins() {
     Map<String, String> nsDefaults = Map.of("ipam.spidernet.io/default-ipv4-ippool", "[\"ns-a\"]");
-    IpamModels.AddArgs cniDefaults = args("eth0", List.of("cni-a"), List.of(), false);
+    Args cniDefaults = args("eth0", List.of("cni-a"), List.of(), false);
     assertEquals(List.of(new Candidate("eth0", 4, List.of("pod-a"), false)), candidates(cniDefaults,
         Map.of("ipam.spidernet.io/ippool", "{\"ipv4\":[\"pod-a\"]}"), nsDefaults, CATALOG, CFG));
     assertEquals(List.of(new Candidate("eth0", 4, List.of("ns-a"), false)),
@@ -161,9 +164,9 @@ class PoolSelectionTest {
 
   @Test
   void clusterDefaultsNeedTheCatalog() {
-    assertThrows(PoolSelection.NeedCatalog.class, () -> candidates(args(), Map.of(), Map.of(), null, CFG));
+    assertInstanceOf(PoolSelection.NeedsCatalog.class, selection(args(), Map.of(), Map.of(), null, CFG));
     assertEquals("no IPPool available, no pool selection rules of any type are specified",
-        assertThrows(IpamException.class, () -> candidates(args(), Map.of(), Map.of(),
+        assertThrows(InvalidPoolSelection.class, () -> candidates(args(), Map.of(), Map.of(),
             List.of(new PoolCatalogEntry("x", 4, false)), CFG)).getMessage());
   }
 
@@ -175,7 +178,7 @@ class PoolSelectionTest {
 
   @Test
   void aDisabledFamilyIsDroppedSilently() {
-    AllocatorConfig v4Only = new AllocatorConfig(0, true, false, "kube-system", null, false, false, 256, false, 1);
+    Settings v4Only = new Settings(true, false, "kube-system", null);
     assertEquals(List.of(new Candidate("eth0", 4, List.of("a"), false)), candidates(args(),
         Map.of("ipam.spidernet.io/ippool", "{\"ipv4\":[\"a\"],\"ipv6\":[\"b\"]}"), Map.of(), CATALOG, v4Only));
   }
@@ -208,8 +211,11 @@ class PoolSelectionTest {
 
   @Test
   void wildcardsNeedTheCatalog() {
-    assertThrows(PoolSelection.NeedCatalog.class, () -> candidates(args(),
+    assertInstanceOf(PoolSelection.NeedsCatalog.class, selection(args(),
         Map.of("ipam.spidernet.io/ippool", "{\"ipv4\":[\"sp*\"]}"), Map.of(), null, CFG));
+    assertEquals(List.of(new Candidate("eth0", 4, List.of("a"), false)), candidates(args(),
+        Map.of("ipam.spidernet.io/ippool", "{\"ipv4\":[\"a\"]}"), Map.of(), null, CFG),
+        "names without a pattern are chosen without the catalog");
   }
 
   @Test
@@ -257,7 +263,7 @@ class PoolSelectionTest {
         {"subnet":"10.0.0.0/24","ipVersion":4,"nodeAffinity":{"matchLabels":{"zone":"a"}},
          "namespaceAffinity":{"matchExpressions":[{"key":"team","operator":"In","values":["net","ops"]}]},
          "podAffinity":{"matchLabels":{"app":"web"}}}""");
-    PodContext ctx = context(Map.of("app", "web"), Map.of(), "node1", Map.of("team", "ops"), Map.of("zone", "a"));
+    PodFacts ctx = context(Map.of("app", "web"), Map.of(), "node1", Map.of("team", "ops"), Map.of("zone", "a"));
     assertNull(PoolSelection.rejection(p, v4("eth0"), ctx, CFG));
   }
 
@@ -271,12 +277,12 @@ class PoolSelectionTest {
   @Test
   void multusNamesAreMatchedPerNic() {
     ObjectNode p = pool("p", "{\"subnet\":\"10.0.0.0/24\",\"multusName\":[\"kube-system/macvlan\"]}");
-    PodContext defaultNet = context(Map.of(), Map.of("v1.multus-cni.io/default-network", "macvlan"), "node1",
+    PodFacts defaultNet = context(Map.of(), Map.of("v1.multus-cni.io/default-network", "macvlan"), "node1",
         Map.of(), Map.of());
     assertNull(PoolSelection.rejection(p, v4("eth0"), defaultNet, CFG), "an unqualified name is the agent's namespace");
-    assertNull(PoolSelection.rejection(p, v4("eth0"), plainContext(), CFG.withMultusClusterNetwork("macvlan")));
+    assertNull(PoolSelection.rejection(p, v4("eth0"), plainContext(), new Settings(true, true, "kube-system", "macvlan")));
 
-    PodContext secondary = context(Map.of(), Map.of("k8s.v1.cni.cncf.io/networks", "kube-system/macvlan@net1, ipvlan"),
+    PodFacts secondary = context(Map.of(), Map.of("k8s.v1.cni.cncf.io/networks", "kube-system/macvlan@net1, ipvlan"),
         "node1", Map.of(), Map.of());
     assertNull(PoolSelection.rejection(p, v4("net1"), secondary, CFG));
     assertEquals("the spec.multusName [kube-system/macvlan] in the IPPool p used by the Pod interface net2 is not "
@@ -284,7 +290,7 @@ class PoolSelectionTest {
         PoolSelection.rejection(p, v4("net2"), secondary, CFG), "an interface-less entry is net<index+1>");
     assertNull(PoolSelection.rejection(p, v4("1"), secondary, CFG), "unnamed NICs match by index");
 
-    PodContext json = context(Map.of(), Map.of("k8s.v1.cni.cncf.io/networks",
+    PodFacts json = context(Map.of(), Map.of("k8s.v1.cni.cncf.io/networks",
         "[{\"name\":\"macvlan\",\"namespace\":\"kube-system\",\"interface\":\"eth9\"}]"), "node1", Map.of(), Map.of());
     assertNull(PoolSelection.rejection(p, v4("eth9"), json, CFG));
   }
@@ -312,8 +318,8 @@ class PoolSelectionTest {
 
   @Test
   void messagesPrintListsAsGoDoes() {
-    assertEquals("[a b]", PoolSelection.goList(List.of("a", "b")));
-    assertEquals("x", PoolSelection.aggregate(List.of("x", "x")));
-    assertEquals("[x, y]", PoolSelection.aggregate(List.of("x", "y", "x")));
+    assertEquals("[a b]", IpamMessages.goList(List.of("a", "b")));
+    assertEquals("x", IpamMessages.aggregate(List.of("x", "x")));
+    assertEquals("[x, y]", IpamMessages.aggregate(List.of("x", "y", "x")));
   }
 }

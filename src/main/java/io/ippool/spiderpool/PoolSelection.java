@@ -1,14 +1,12 @@
-package io.ippool.ipam;
+package io.ippool.spiderpool;
 
-import io.ippool.spiderpool.PoolCatalogEntry;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ippool.api.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ippool.spiderpool.PoolSpecs;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,50 +14,80 @@ import java.util.regex.Pattern;
 
 /**
  * Spiderpool's pool selection (getPoolCandidates, precheck, filter, sort): which pools, in which order, each
- * (NIC, IP version) of a request may take an address from.
+ * (NIC, IP version) of a request may take an address from. Pure: the caller supplies the pod's metadata and,
+ * when {@link #candidates} answers {@link NeedsCatalog}, the catalog of pools.
  */
-final class PoolSelection {
-  static final String ANNO_IPPOOL = "ipam.spidernet.io/ippool";
-  static final String ANNO_IPPOOLS = "ipam.spidernet.io/ippools";
-  static final String ANNO_NS_V4 = "ipam.spidernet.io/default-ipv4-ippool";
-  static final String ANNO_NS_V6 = "ipam.spidernet.io/default-ipv6-ippool";
+public final class PoolSelection {
+  public static final String ANNO_IPPOOL = "ipam.spidernet.io/ippool";
+  public static final String ANNO_IPPOOLS = "ipam.spidernet.io/ippools";
+  public static final String ANNO_NS_V4 = "ipam.spidernet.io/default-ipv4-ippool";
+  public static final String ANNO_NS_V6 = "ipam.spidernet.io/default-ipv6-ippool";
   static final String ANNO_SUBNET = "ipam.spidernet.io/subnet";
   static final String ANNO_SUBNETS = "ipam.spidernet.io/subnets";
-  static final String ANNO_ROUTES = "ipam.spidernet.io/routes";
+  public static final String ANNO_ROUTES = "ipam.spidernet.io/routes";
   static final String ANNO_MULTUS_DEFAULT = "v1.multus-cni.io/default-network";
   static final String ANNO_MULTUS_NETWORKS = "k8s.v1.cni.cncf.io/networks";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private PoolSelection() {
   }
 
   /** One (NIC, IP version) to allocate, with its candidate pool names in rule order. */
-  record Candidate(String nic, int family, List<String> pools, boolean cleanGateway) {
-  }
-
-  /** Thrown by {@link #candidates} when called without a catalog but the request needs one. */
-  static final class NeedCatalog extends RuntimeException {
-    NeedCatalog() {
-      super(null, null, false, false);
-    }
+  public record Candidate(String nic, int family, List<String> pools, boolean cleanGateway) {
   }
 
   /**
-   * getPoolCandidates: the first rule that applies wins. {@code catalog} may be null; then requests that need
-   * it (cluster default pools, wildcards) throw {@link NeedCatalog} and the caller retries with it.
+   * What the selection rules read of one CNI ADD.
+   *
+   * @param defaultIPv4Pools the CNI configuration's default pools (default_ipv4_ippool)
+   * @param podAnnotations   the pod's annotations
+   * @param nsAnnotations    its namespace's annotations
    */
-  static List<Candidate> candidates(IpamModels.AddArgs args, KubeMetadata.Pod pod, KubeMetadata.Meta ns,
-                                    List<PoolCatalogEntry> catalog, AllocatorConfig cfg) {
-    Map<String, String> anno = pod.annotations();
+  public record Request(String ifName, boolean cleanGateway, List<String> defaultIPv4Pools,
+                        List<String> defaultIPv6Pools, Map<String, String> podAnnotations,
+                        Map<String, String> nsAnnotations) {
+  }
+
+  /** The agent settings that shape selection: families enabled, and where unqualified multus names live. */
+  public record Settings(boolean enableIPv4, boolean enableIPv6, String agentNamespace,
+                         String multusClusterNetwork) {
+  }
+
+  /** Everything about the pod the filters look at. */
+  public record PodFacts(String namespace, Map<String, String> podLabels, Map<String, String> podAnnotations,
+                         String nodeName, Map<String, String> nsLabels, Map<String, String> nodeLabels) {
+  }
+
+  /** The answer of {@link #candidates}: the candidates, or that the rule which applies needs the pool catalog. */
+  public sealed interface Selection permits Chosen, NeedsCatalog {
+  }
+
+  /** The candidates in rule order; empty when every family they named is disabled or matched no pool. */
+  public record Chosen(List<Candidate> candidates) implements Selection {
+  }
+
+  /** The rule that applies reads the catalog (cluster default pools, wildcards): ask again with it. */
+  public record NeedsCatalog() implements Selection {
+  }
+
+  private static final NeedsCatalog NEEDS_CATALOG = new NeedsCatalog();
+
+  /**
+   * getPoolCandidates: the first rule that applies wins. {@code catalog} may be null; then a request whose rule
+   * needs it gets {@link NeedsCatalog}, nothing else. A request Spiderpool refuses throws
+   * {@link InvalidPoolSelection} with Spiderpool's text.
+   */
+  public static Selection candidates(Request req, List<PoolCatalogEntry> catalog, Settings cfg) {
+    Map<String, String> anno = req.podAnnotations();
     List<Candidate> out = new ArrayList<>();
     if (anno.containsKey(ANNO_SUBNETS) || anno.containsKey(ANNO_SUBNET)) {
-      throw new IpamException("it's invalid to use 'ipam.spidernet.io/subnets' or 'ipam.spidernet.io/subnet' "
+      throw new InvalidPoolSelection("it's invalid to use 'ipam.spidernet.io/subnets' or 'ipam.spidernet.io/subnet' "
           + "annotation when Auto-Pool feature is disabled");
     }
     if (anno.containsKey(ANNO_IPPOOLS)) {
       JsonNode arr = parse(ANNO_IPPOOLS, anno.get(ANNO_IPPOOLS));
       if (!arr.isArray() || arr.isEmpty()) {
-        throw new IpamException("wrong input, invalid format of Pod annotation '" + ANNO_IPPOOLS
+        throw new InvalidPoolSelection("wrong input, invalid format of Pod annotation '" + ANNO_IPPOOLS
             + "': value requires at least one item");
       }
       int named = 0;
@@ -69,7 +97,7 @@ final class PoolSelection {
         }
       }
       if (named != 0 && named != arr.size()) {
-        throw new IpamException("wrong input, invalid format of Pod annotation '" + ANNO_IPPOOLS
+        throw new InvalidPoolSelection("wrong input, invalid format of Pod annotation '" + ANNO_IPPOOLS
             + "': NIC should be either all specified or all unspecified");
       }
       Set<String> seen = new HashSet<>();
@@ -77,53 +105,68 @@ final class PoolSelection {
         JsonNode item = arr.get(i);
         String nic = named == 0 ? String.valueOf(i) : item.path("interface").asText();
         if (!seen.add(nic)) {
-          throw new IpamException("wrong input, invalid format of Pod annotation '" + ANNO_IPPOOLS
+          throw new InvalidPoolSelection("wrong input, invalid format of Pod annotation '" + ANNO_IPPOOLS
               + "': duplicate interface " + nic);
         }
         boolean clean = item.path("cleangateway").asBoolean(false);
-        add(out, nic, 4, expand(PoolSpecs.strings(item.path("ipv4")), 4, catalog), clean, cfg);
-        add(out, nic, 6, expand(PoolSpecs.strings(item.path("ipv6")), 6, catalog), clean, cfg);
+        if (!addBoth(out, nic, PoolSpecs.strings(item.path("ipv4")), PoolSpecs.strings(item.path("ipv6")), clean,
+            catalog, cfg)) {
+          return NEEDS_CATALOG;
+        }
       }
-      if (named > 0 && !seen.contains(args.ifName())) {
-        throw new IpamException("wrong input, invalid format of Pod annotation '" + ANNO_IPPOOLS
-            + "': interface " + args.ifName() + " must be specified");
+      if (named > 0 && !seen.contains(req.ifName())) {
+        throw new InvalidPoolSelection("wrong input, invalid format of Pod annotation '" + ANNO_IPPOOLS
+            + "': interface " + req.ifName() + " must be specified");
       }
-      return out;
+      return new Chosen(List.copyOf(out));
     }
     if (anno.containsKey(ANNO_IPPOOL)) {
       JsonNode v = parse(ANNO_IPPOOL, anno.get(ANNO_IPPOOL));
-      boolean clean = v.has("cleangateway") ? v.path("cleangateway").asBoolean(false) : args.cleanGateway();
-      add(out, args.ifName(), 4, expand(PoolSpecs.strings(v.path("ipv4")), 4, catalog), clean, cfg);
-      add(out, args.ifName(), 6, expand(PoolSpecs.strings(v.path("ipv6")), 6, catalog), clean, cfg);
-      return out;
+      boolean clean = v.has("cleangateway") ? v.path("cleangateway").asBoolean(false) : req.cleanGateway();
+      return addBoth(out, req.ifName(), PoolSpecs.strings(v.path("ipv4")), PoolSpecs.strings(v.path("ipv6")),
+          clean, catalog, cfg) ? new Chosen(List.copyOf(out)) : NEEDS_CATALOG;
     }
-    List<String> ns4 = nsList(ns, ANNO_NS_V4);
-    List<String> ns6 = nsList(ns, ANNO_NS_V6);
+    List<String> ns4 = nsList(req.nsAnnotations(), ANNO_NS_V4);
+    List<String> ns6 = nsList(req.nsAnnotations(), ANNO_NS_V6);
     if (!ns4.isEmpty() || !ns6.isEmpty()) {
-      add(out, args.ifName(), 4, expand(ns4, 4, catalog), args.cleanGateway(), cfg);
-      add(out, args.ifName(), 6, expand(ns6, 6, catalog), args.cleanGateway(), cfg);
-      return out;
+      return addBoth(out, req.ifName(), ns4, ns6, req.cleanGateway(), catalog, cfg)
+          ? new Chosen(List.copyOf(out)) : NEEDS_CATALOG;
     }
-    if (!args.defaultIPv4IPPool().isEmpty() || !args.defaultIPv6IPPool().isEmpty()) {
-      add(out, args.ifName(), 4, expand(args.defaultIPv4IPPool(), 4, catalog), args.cleanGateway(), cfg);
-      add(out, args.ifName(), 6, expand(args.defaultIPv6IPPool(), 6, catalog), args.cleanGateway(), cfg);
-      return out;
+    if (!req.defaultIPv4Pools().isEmpty() || !req.defaultIPv6Pools().isEmpty()) {
+      return addBoth(out, req.ifName(), req.defaultIPv4Pools(), req.defaultIPv6Pools(), req.cleanGateway(),
+          catalog, cfg) ? new Chosen(List.copyOf(out)) : NEEDS_CATALOG;
     }
     if (catalog == null) {
-      throw new NeedCatalog();
+      return NEEDS_CATALOG;
     }
     List<String> d4 = catalog.stream().filter(p -> p.isDefault() && p.family() == 4).map(PoolCatalogEntry::name).toList();
     List<String> d6 = catalog.stream().filter(p -> p.isDefault() && p.family() == 6).map(PoolCatalogEntry::name).toList();
     if (d4.isEmpty() && d6.isEmpty()) {
-      throw new IpamException("no IPPool available, no pool selection rules of any type are specified");
+      throw new InvalidPoolSelection(IpamMessages.NO_RULES);
     }
-    add(out, args.ifName(), 4, d4, args.cleanGateway(), cfg);
-    add(out, args.ifName(), 6, d6, args.cleanGateway(), cfg);
-    return out;
+    add(out, req.ifName(), 4, d4, req.cleanGateway(), cfg);
+    add(out, req.ifName(), 6, d6, req.cleanGateway(), cfg);
+    return new Chosen(List.copyOf(out));
+  }
+
+  /** Adds the NIC's IPv4 then IPv6 candidates; false (nothing added) when a wildcard needs the missing catalog. */
+  private static boolean addBoth(List<Candidate> out, String nic, List<String> v4, List<String> v6, boolean clean,
+                                 List<PoolCatalogEntry> catalog, Settings cfg) {
+    List<String> pools4 = expand(v4, 4, catalog);
+    if (pools4 == null) {
+      return false;
+    }
+    add(out, nic, 4, pools4, clean, cfg);
+    List<String> pools6 = expand(v6, 6, catalog);
+    if (pools6 == null) {
+      return false;
+    }
+    add(out, nic, 6, pools6, clean, cfg);
+    return true;
   }
 
   private static void add(List<Candidate> out, String nic, int family, List<String> pools, boolean clean,
-                          AllocatorConfig cfg) {
+                          Settings cfg) {
     // filterPoolMisspecified: a family without pools, or a disabled family, is dropped silently.
     if (pools.isEmpty() || (family == 4 && !cfg.enableIPv4()) || (family == 6 && !cfg.enableIPv6())) {
       return;
@@ -131,7 +174,7 @@ final class PoolSelection {
     Set<String> seen = new HashSet<>();
     for (String p : pools) {
       if (!seen.add(p)) {
-        throw new IpamException("wrong input, duplicate IPPool " + p + " specified for NIC " + nic);
+        throw new InvalidPoolSelection("wrong input, duplicate IPPool " + p + " specified for NIC " + nic);
       }
     }
     out.add(new Candidate(nic, family, List.copyOf(pools), clean));
@@ -141,19 +184,19 @@ final class PoolSelection {
     try {
       return JSON.readTree(value);
     } catch (Exception e) {
-      throw new IpamException("wrong input, invalid format of Pod annotation '" + key + "': " + e.getMessage());
+      throw new InvalidPoolSelection("wrong input, invalid format of Pod annotation '" + key + "': " + e.getMessage());
     }
   }
 
-  private static List<String> nsList(KubeMetadata.Meta ns, String key) {
-    String v = ns.annotations().get(key);
+  private static List<String> nsList(Map<String, String> nsAnnotations, String key) {
+    String v = nsAnnotations.get(key);
     if (v == null || v.isBlank()) {
       return List.of();
     }
     try {
       return PoolSpecs.strings(JSON.readTree(v));
     } catch (Exception e) {
-      throw new IpamException("wrong input, invalid format of Namespace annotation '" + key + "': "
+      throw new InvalidPoolSelection("wrong input, invalid format of Namespace annotation '" + key + "': "
           + e.getMessage());
     }
   }
@@ -161,7 +204,7 @@ final class PoolSelection {
   /**
    * Replaces wildcard entries by every pool of the family whose name matches (Go filepath.Match), in name order.
    * Names are not deduplicated: a pool named twice, literally or through a pattern, is refused later as Spiderpool
-   * refuses it.
+   * refuses it. Null when a name is a pattern and there is no catalog to match it against.
    */
   static List<String> expand(List<String> names, int family, List<PoolCatalogEntry> catalog) {
     List<String> out = new ArrayList<>();
@@ -171,7 +214,7 @@ final class PoolSelection {
         continue;
       }
       if (catalog == null) {
-        throw new NeedCatalog();
+        return null;
       }
       List<String> ofFamily = catalog.stream().filter(c -> c.family() == family).map(PoolCatalogEntry::name).toList();
       if (ofFamily.isEmpty()) {
@@ -222,20 +265,15 @@ final class PoolSelection {
       }
       return Pattern.compile(re.toString());
     } catch (RuntimeException e) {
-      throw new IpamException("failed to match wildcard: IPv" + family + " PoolName pattern '" + pattern
+      throw new InvalidPoolSelection("failed to match wildcard: IPv" + family + " PoolName pattern '" + pattern
           + "', character '" + firstPool + "', error: syntax error in pattern");
     }
   }
 
   // ---- filter and sort ----
 
-  /** Everything about the pod the filters look at. */
-  record PodContext(String namespace, String name, KubeMetadata.Pod pod, KubeMetadata.Meta ns,
-                    Map<String, String> nodeLabels) {
-  }
-
   /** filterPoolCandidates + selectByPod: null when the pool may serve, else why not. */
-  static String rejection(ObjectNode pool, Candidate c, PodContext ctx, AllocatorConfig cfg) {
+  public static String rejection(ObjectNode pool, Candidate c, PodFacts ctx, Settings cfg) {
     String name = PoolSpecs.name(pool);
     JsonNode spec = pool.path("spec");
     if (PoolSpecs.terminating(pool)) {
@@ -255,7 +293,7 @@ final class PoolSelection {
     }
     List<String> nodeNames = PoolSpecs.strings(spec.path("nodeName"));
     if (!nodeNames.isEmpty()) {
-      if (ctx.pod().nodeName() == null || !nodeNames.contains(ctx.pod().nodeName())) {
+      if (ctx.nodeName() == null || !nodeNames.contains(ctx.nodeName())) {
         return "unmatched Node name of IPPool " + name;
       }
     } else if (LabelSelectors.isSet(spec.get("nodeAffinity"))
@@ -268,11 +306,11 @@ final class PoolSelection {
         return "unmatched Namespace name of IPPool " + name;
       }
     } else if (LabelSelectors.isSet(spec.get("namespaceAffinity"))
-        && !LabelSelectors.matches(spec.get("namespaceAffinity"), ctx.ns().labels())) {
+        && !LabelSelectors.matches(spec.get("namespaceAffinity"), ctx.nsLabels())) {
       return "unmatched Namespace affinity of IPPool " + name;
     }
     if (LabelSelectors.isSet(spec.get("podAffinity"))
-        && !LabelSelectors.matches(spec.get("podAffinity"), ctx.pod().labels())) {
+        && !LabelSelectors.matches(spec.get("podAffinity"), ctx.podLabels())) {
       return "unmatched Pod affinity of IPPool " + name;
     }
     List<String> multus = PoolSpecs.strings(spec.path("multusName"));
@@ -282,10 +320,10 @@ final class PoolSelection {
           .map(m -> m.contains("/") ? m : cfg.agentNamespace() + "/" + m).toList();
       if (net == null) {
         return "cluster-network multus isn't set, the IPPool " + name + " specified multusName "
-            + goList(multus) + " unmatched";
+            + IpamMessages.goList(multus) + " unmatched";
       }
       if (!qualified.contains(net)) {
-        return "the spec.multusName " + goList(multus) + " in the IPPool " + name + " used by the Pod interface "
+        return "the spec.multusName " + IpamMessages.goList(multus) + " in the IPPool " + name + " used by the Pod interface "
             + c.nic() + " is not matched with the multusCR " + net + " specified by the Pod";
       }
     }
@@ -293,8 +331,8 @@ final class PoolSelection {
   }
 
   /** The net-attach-def (ns/name) the pod attaches on this NIC, or null when unknown. */
-  private static String multusNetwork(String nic, PodContext ctx, AllocatorConfig cfg) {
-    Map<String, String> anno = ctx.pod().annotations();
+  private static String multusNetwork(String nic, PodFacts ctx, Settings cfg) {
+    Map<String, String> anno = ctx.podAnnotations();
     if (nic.equals("eth0") || nic.equals("0")) {
       String net = anno.getOrDefault(ANNO_MULTUS_DEFAULT, cfg.multusClusterNetwork());
       if (net == null || net.isBlank()) {
@@ -341,7 +379,7 @@ final class PoolSelection {
   }
 
   /** ByPoolPriority as a score; ties keep the written order (a stable sort), unlike Spiderpool's random order. */
-  static int score(ObjectNode pool) {
+  public static int score(ObjectNode pool) {
     JsonNode s = pool.path("spec");
     int score = 0;
     score += LabelSelectors.isSet(s.get("podAffinity")) ? 32 : 0;
@@ -353,20 +391,9 @@ final class PoolSelection {
     return score;
   }
 
-  static List<ObjectNode> sorted(List<ObjectNode> pools) {
+  public static List<ObjectNode> sorted(List<ObjectNode> pools) {
     List<ObjectNode> out = new ArrayList<>(pools);
     out.sort(Comparator.comparingInt(PoolSelection::score).reversed());
     return out;
-  }
-
-  /** Go's fmt %v of a []string: [a b c]. */
-  static String goList(List<String> items) {
-    return "[" + String.join(" ", items) + "]";
-  }
-
-  /** k8s utilerrors.NewAggregate(...).Error(), deduplicated: one message bare, several as [a, b]. */
-  static String aggregate(List<String> errors) {
-    List<String> uniq = List.copyOf(new LinkedHashSet<>(errors));
-    return uniq.size() == 1 ? uniq.get(0) : "[" + String.join(", ", uniq) + "]";
   }
 }

@@ -1,4 +1,4 @@
-package io.ippool.ipam;
+package io.ippool.spiderpool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashSet;
