@@ -296,10 +296,12 @@ BEGIN
       FROM hist h;
 
     IF v_n > 0 THEN
-        PERFORM ipam_publish_pools(v_changed, '{}', '{}', v_events);
+        -- Records first: their rebuild is the costly part and runs before this transaction takes the global
+        -- revision lock (in its own write step), so ADDs committing in other pools wait for less of it.
         PERFORM ipam_sync_endpoints(array_agg(s.ns), array_agg(s.nm), array_agg(''::text), array_agg(''::text),
                                     array_agg(''::text))
            FROM (SELECT DISTINCT r ->> 'ns' AS ns, r ->> 'nm' AS nm FROM jsonb_array_elements(v_rows) r) s;
+        PERFORM ipam_publish_pools(v_changed, '{}', '{}', v_events);
         RETURN QUERY SELECT (r ->> 'address')::inet, r ->> 'pool', r ->> 'ns', r ->> 'nm', r ->> 'uid', r ->> 'cid',
                             r ->> 'ifn', r ->> 'why'
                        FROM jsonb_array_elements(v_rows) r;

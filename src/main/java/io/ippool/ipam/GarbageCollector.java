@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class GarbageCollector implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
 
-  static final int HOLDERS_PER_STATEMENT = 250;
+  static final int HOLDERS_PER_STATEMENT = 500;
 
   private final Vertx vertx;
   private final GcRepository store;
