@@ -114,7 +114,8 @@ class ChartIT {
         durations.convert(env(c, "IPPOOL_GC_ADDITIONAL_GRACE_DELAY").path("value").asText()));
     assertEquals("system:serviceaccount:ippool-system:ippool-apiserver-agent",
         env(c, "IPPOOL_IPAM_AGENT_USERS").path("value").asText(), "the agents' ServiceAccount may use the IPAM API");
-    assertEquals("ippool-apiserver", env(c, "IPPOOL_AUTHENTICATION_AUDIENCES").path("value").asText());
+    assertEquals("ippool-apiserver,https://kubernetes.default.svc.cluster.local",
+        env(c, "IPPOOL_AUTHENTICATION_AUDIENCES").path("value").asText(), "agents' tokens and the cluster's own (Prometheus)");
     assertTrue(serveReads().containsAll(envNames(c)), "env the server does not read: " + envNames(c));
 
     JsonNode agent = agentPod(objs);
