@@ -3,6 +3,7 @@ package io.ippool.schema;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ippool.api.FieldError;
+import io.ippool.api.NameValidation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -3,12 +3,12 @@ package io.ippool.spiderpool.admission;
 import io.ippool.spiderpool.SpecReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ippool.api.FieldError;
+import io.ippool.api.NameValidation;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Spiderpool's validateIPPoolPodAffinity: apimachinery's ValidateLabelSelector (label values must be valid) plus
@@ -21,20 +21,6 @@ final class LabelSelectorChecks {
   private static final List<String> AUTO_POOL_KEYS = List.of("ipam.spidernet.io/app-api-group",
       "ipam.spidernet.io/app-api-version", "ipam.spidernet.io/app-kind", "ipam.spidernet.io/app-namespace",
       "ipam.spidernet.io/app-name");
-
-  private static final String QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
-  private static final Pattern QUALIFIED_NAME = Pattern.compile("^" + QUALIFIED_NAME_FMT + "$");
-  private static final String QUALIFIED_NAME_MSG =
-      "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-  private static final String LABEL_VALUE_FMT = "(" + QUALIFIED_NAME_FMT + ")?";
-  private static final Pattern LABEL_VALUE = Pattern.compile("^" + LABEL_VALUE_FMT + "$");
-  private static final String LABEL_VALUE_MSG = "a valid label must be an empty string or consist of alphanumeric "
-      + "characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-  private static final String DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-  private static final String DNS1123_SUBDOMAIN_FMT = DNS1123_LABEL_FMT + "(\\." + DNS1123_LABEL_FMT + ")*";
-  private static final Pattern DNS1123_SUBDOMAIN = Pattern.compile("^" + DNS1123_SUBDOMAIN_FMT + "$");
-  private static final String DNS1123_SUBDOMAIN_MSG = "a lowercase RFC 1123 subdomain must consist of lower case "
-      + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 
   private LabelSelectorChecks() {
   }
@@ -63,10 +49,10 @@ final class LabelSelectorChecks {
     }
     String labelsField = FIELD + ".matchLabels";
     for (Map.Entry<String, String> e : labels.entrySet()) {
-      for (String msg : qualifiedNameErrors(e.getKey())) {
+      for (String msg : NameValidation.qualifiedName(e.getKey())) {
         errs.add(FieldError.invalid(labelsField, e.getKey(), msg));
       }
-      for (String msg : labelValueErrors(e.getValue())) {
+      for (String msg : NameValidation.labelValue(e.getValue())) {
         errs.add(FieldError.invalid(labelsField, e.getValue(), msg));
       }
     }
@@ -98,11 +84,11 @@ final class LabelSelectorChecks {
       default -> errs.add(FieldError.invalid(path + ".operator", op, "not a valid selector operator"));
     }
     String key = SpecReader.text(req.path("key"));
-    for (String msg : qualifiedNameErrors(key)) {
+    for (String msg : NameValidation.qualifiedName(key)) {
       errs.add(FieldError.invalid(path + ".key", key, msg));
     }
     for (int i = 0; i < values.size(); i++) {
-      for (String msg : labelValueErrors(values.get(i))) {
+      for (String msg : NameValidation.labelValue(values.get(i))) {
         errs.add(FieldError.invalid(path + ".values[" + i + "]", values.get(i), msg));
       }
     }
@@ -118,65 +104,5 @@ final class LabelSelectorChecks {
       }
     }
     return m;
-  }
-
-  /** apimachinery validation.IsQualifiedName. */
-  static List<String> qualifiedNameErrors(String value) {
-    List<String> errs = new ArrayList<>();
-    String[] parts = value.split("/", -1);
-    String name;
-    if (parts.length == 1) {
-      name = parts[0];
-    } else if (parts.length == 2) {
-      String prefix = parts[0];
-      name = parts[1];
-      if (prefix.isEmpty()) {
-        errs.add("prefix part must be non-empty");
-      } else {
-        if (prefix.length() > 253) {
-          errs.add("prefix part must be no more than 253 characters");
-        }
-        if (!DNS1123_SUBDOMAIN.matcher(prefix).matches()) {
-          errs.add("prefix part " + regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, "example.com"));
-        }
-      }
-    } else {
-      errs.add("a qualified name " + regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")
-          + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
-      return errs;
-    }
-    if (name.isEmpty()) {
-      errs.add("name part must be non-empty");
-    } else if (name.length() > 63) {
-      errs.add("name part must be no more than 63 characters");
-    }
-    if (!QUALIFIED_NAME.matcher(name).matches()) {
-      errs.add("name part " + regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc"));
-    }
-    return errs;
-  }
-
-  /** apimachinery validation.IsValidLabelValue. */
-  static List<String> labelValueErrors(String value) {
-    List<String> errs = new ArrayList<>();
-    if (value.length() > 63) {
-      errs.add("must be no more than 63 characters");
-    }
-    if (!LABEL_VALUE.matcher(value).matches()) {
-      errs.add(regexError(LABEL_VALUE_MSG, LABEL_VALUE_FMT, "MyValue", "my_value", "12345"));
-    }
-    return errs;
-  }
-
-  /** apimachinery validation.RegexError, including its double space before "or". */
-  private static String regexError(String msg, String fmt, String... examples) {
-    StringBuilder b = new StringBuilder(msg).append(" (e.g. ");
-    for (int i = 0; i < examples.length; i++) {
-      if (i > 0) {
-        b.append(" or ");
-      }
-      b.append('\'').append(examples[i]).append("', ");
-    }
-    return b.append("regex used for validation is '").append(fmt).append("')").toString();
   }
 }

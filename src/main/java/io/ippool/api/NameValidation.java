@@ -1,4 +1,4 @@
-package io.ippool.schema;
+package io.ippool.api;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * k8s.io/apimachinery/pkg/util/validation name rules with their exact messages (current wording, "RFC 1123").
  * Each method returns the list of problems, empty when the value is valid.
  */
-final class NameValidation {
+public final class NameValidation {
   private static final String DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
   private static final String DNS1123_SUBDOMAIN_FMT = DNS1123_LABEL_FMT + "(\\." + DNS1123_LABEL_FMT + ")*";
   private static final String QNAME_CHAR = "[A-Za-z0-9]";
@@ -29,7 +29,7 @@ final class NameValidation {
   private NameValidation() {
   }
 
-  static List<String> dns1123Subdomain(String value) {
+  public static List<String> dns1123Subdomain(String value) {
     List<String> errs = new ArrayList<>();
     if (value.length() > DNS1123_SUBDOMAIN_MAX) {
       errs.add(maxLen(DNS1123_SUBDOMAIN_MAX));
@@ -41,7 +41,7 @@ final class NameValidation {
     return errs;
   }
 
-  static List<String> dns1123Label(String value) {
+  public static List<String> dns1123Label(String value) {
     List<String> errs = new ArrayList<>();
     if (value.length() > DNS1123_LABEL_MAX) {
       errs.add(maxLen(DNS1123_LABEL_MAX));
@@ -54,7 +54,7 @@ final class NameValidation {
   }
 
   /** NameIsDNSSubdomain: with prefix=true (generateName) a trailing '-' is allowed. */
-  static List<String> nameIsDnsSubdomain(String name, boolean prefix) {
+  public static List<String> nameIsDnsSubdomain(String name, boolean prefix) {
     if (prefix) {
       name = maskTrailingDash(name);
     }
@@ -62,14 +62,14 @@ final class NameValidation {
   }
 
   /** ValidateNamespaceName = NameIsDNSLabel. */
-  static List<String> nameIsDnsLabel(String name, boolean prefix) {
+  public static List<String> nameIsDnsLabel(String name, boolean prefix) {
     if (prefix) {
       name = maskTrailingDash(name);
     }
     return dns1123Label(name);
   }
 
-  static List<String> qualifiedName(String value) {
+  public static List<String> qualifiedName(String value) {
     List<String> errs = new ArrayList<>();
     String[] parts = value.split("/", -1);
     String name;
@@ -105,7 +105,7 @@ final class NameValidation {
     return errs;
   }
 
-  static List<String> labelValue(String value) {
+  public static List<String> labelValue(String value) {
     List<String> errs = new ArrayList<>();
     if (value.length() > LABEL_VALUE_MAX) {
       errs.add(maxLen(LABEL_VALUE_MAX));
@@ -125,11 +125,11 @@ final class NameValidation {
     return name;
   }
 
-  static String maxLen(int n) {
+  public static String maxLen(int n) {
     return "must be no more than " + n + " characters";
   }
 
-  static String regexError(String msg, String fmt, String... examples) {
+  public static String regexError(String msg, String fmt, String... examples) {
     if (examples.length == 0) {
       return msg + " (regex used for validation is '" + fmt + "')";
     }
