@@ -2,6 +2,7 @@ package io.ippool.spiderpool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ippool.api.Json;
+import io.ippool.api.LabelSelectorMatch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -297,7 +298,7 @@ public final class PoolSelection {
         return "unmatched Node name of IPPool " + name;
       }
     } else if (LabelSelectors.isSet(spec.get("nodeAffinity"))
-        && !LabelSelectors.matches(spec.get("nodeAffinity"), ctx.nodeLabels())) {
+        && !LabelSelectorMatch.matches(spec.get("nodeAffinity"), ctx.nodeLabels())) {
       return "unmatched Node affinity of IPPool " + name;
     }
     List<String> nsNames = PoolSpecs.strings(spec.path("namespaceName"));
@@ -306,11 +307,11 @@ public final class PoolSelection {
         return "unmatched Namespace name of IPPool " + name;
       }
     } else if (LabelSelectors.isSet(spec.get("namespaceAffinity"))
-        && !LabelSelectors.matches(spec.get("namespaceAffinity"), ctx.nsLabels())) {
+        && !LabelSelectorMatch.matches(spec.get("namespaceAffinity"), ctx.nsLabels())) {
       return "unmatched Namespace affinity of IPPool " + name;
     }
     if (LabelSelectors.isSet(spec.get("podAffinity"))
-        && !LabelSelectors.matches(spec.get("podAffinity"), ctx.podLabels())) {
+        && !LabelSelectorMatch.matches(spec.get("podAffinity"), ctx.podLabels())) {
       return "unmatched Pod affinity of IPPool " + name;
     }
     List<String> multus = PoolSpecs.strings(spec.path("multusName"));

@@ -1,9 +1,10 @@
 package io.ippool.admission.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ippool.api.LabelSelectorMatch;
 import io.ippool.api.ResourceKind;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Whether a webhook's rules cover a request, following k8s.io/apiserver's webhook predicates: operations,
@@ -79,32 +80,14 @@ final class WebhookMatcher {
     if (selector == null || !selector.isObject()) {
       return true;
     }
-    JsonNode ml = selector.path("matchLabels");
-    var it = ml.fields();
-    while (it.hasNext()) {
-      var e = it.next();
-      JsonNode v = labels == null ? null : labels.get(e.getKey());
-      if (v == null || !v.asText().equals(e.getValue().asText())) {
-        return false;
-      }
+    Map<String, String> byKey = new HashMap<>();
+    if (labels != null) {
+      labels.fields().forEachRemaining(e -> {
+        if (!e.getValue().isNull()) {
+          byKey.put(e.getKey(), e.getValue().asText());
+        }
+      });
     }
-    for (JsonNode ex : selector.path("matchExpressions")) {
-      String key = ex.path("key").asText();
-      JsonNode v = labels == null ? null : labels.get(key);
-      boolean has = v != null && !v.isNull();
-      Set<String> values = new HashSet<>();
-      ex.path("values").forEach(x -> values.add(x.asText()));
-      boolean ok = switch (ex.path("operator").asText()) {
-        case "In" -> has && values.contains(v.asText());
-        case "NotIn" -> !has || !values.contains(v.asText());
-        case "Exists" -> has;
-        case "DoesNotExist" -> !has;
-        default -> false;
-      };
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
+    return LabelSelectorMatch.matches(selector, byKey);
   }
 }
