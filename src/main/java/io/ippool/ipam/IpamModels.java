@@ -16,6 +16,17 @@ public final class IpamModels {
   private IpamModels() {
   }
 
+  /** The limits every ADD and DEL is held to before it joins a batch: the pod's identity and its sandbox. */
+  private static void podIdentityLimits(String containerID, String ifName, String netNamespace, String podNamespace,
+                                        String podName, String podUID) {
+    IpamRequestLimits.containerID(containerID);
+    IpamRequestLimits.ifName(ifName);
+    IpamRequestLimits.netNamespace(netNamespace);
+    IpamRequestLimits.podNamespace(podNamespace);
+    IpamRequestLimits.podName(podName);
+    IpamRequestLimits.podUID(podUID);
+  }
+
   /** POST /v1/ipam/ip body. */
   public record AddArgs(String containerID, String ifName, String netNamespace, String podNamespace,
                         String podName, String podUID, List<String> defaultIPv4IPPool,
@@ -24,12 +35,7 @@ public final class IpamModels {
       AddArgs a = new AddArgs(req(j, "containerID"), req(j, "ifName"), req(j, "netNamespace"),
           req(j, "podNamespace"), req(j, "podName"), req(j, "podUID"), strings(j, "defaultIPv4IPPool"),
           strings(j, "defaultIPv6IPPool"), bool(j, "cleanGateway"), bool(j, "matchMasterSubnet"));
-      IpamRequestLimits.containerID(a.containerID);
-      IpamRequestLimits.ifName(a.ifName);
-      IpamRequestLimits.netNamespace(a.netNamespace);
-      IpamRequestLimits.podNamespace(a.podNamespace);
-      IpamRequestLimits.podName(a.podName);
-      IpamRequestLimits.podUID(a.podUID);
+      podIdentityLimits(a.containerID, a.ifName, a.netNamespace, a.podNamespace, a.podName, a.podUID);
       IpamRequestLimits.poolNames("defaultIPv4IPPool", a.defaultIPv4IPPool);
       IpamRequestLimits.poolNames("defaultIPv6IPPool", a.defaultIPv6IPPool);
       return a;
@@ -59,12 +65,7 @@ public final class IpamModels {
       String netns = opt(j, "netNamespace");
       DelArgs a = new DelArgs(req(j, "containerID"), req(j, "ifName"), netns, req(j, "podNamespace"),
           req(j, "podName"), req(j, "podUID"));
-      IpamRequestLimits.containerID(a.containerID);
-      IpamRequestLimits.ifName(a.ifName);
-      IpamRequestLimits.netNamespace(a.netNamespace);
-      IpamRequestLimits.podNamespace(a.podNamespace);
-      IpamRequestLimits.podName(a.podName);
-      IpamRequestLimits.podUID(a.podUID);
+      podIdentityLimits(a.containerID, a.ifName, a.netNamespace, a.podNamespace, a.podName, a.podUID);
       return a;
     }
   }
