@@ -1,13 +1,14 @@
 package io.ippool.cni;
 
+import io.ippool.testsupport.ProcessRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.time.Duration;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -17,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -237,19 +237,7 @@ class CniNetnsIT {
   private static Result exec(List<String> cmd, String stdin, Map<String, String> env) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().putAll(env);
-    Path err = Files.createTempFile("cni-e2e", ".err");
-    pb.redirectError(err.toFile());
-    Process p = pb.start();
-    if (stdin != null) {
-      p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-    }
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-    }
-    String e = Files.readString(err);
-    Files.delete(err);
-    return new Result(p.exitValue(), out, e);
+    ProcessRun.Result r = ProcessRun.run(pb, stdin, Duration.ofSeconds(60));
+    return new Result(r.exit(), r.out(), r.err());
   }
 }

@@ -1,5 +1,6 @@
 package io.ippool.deploy;
 
+import io.ippool.testsupport.ProcessRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,7 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.databind.MappingIterator;
 import io.ippool.server.DurationConverter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -359,26 +358,8 @@ class ChartIT {
     // Own HOME: kubectl's discovery cache and helm's config never leak between tests or from the user.
     pb.environment().put("HOME", home.toString());
     pb.environment().remove("KUBECONFIG");
-    Process p = pb.start();
-    if (stdin != null) {
-      p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-    }
-    p.getOutputStream().close();
-    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(cmd + " did not finish in 120 s");
-    }
-    return new Run(p.exitValue(), out.get(), err.get());
-  }
-
-  private static String read(java.io.InputStream in) {
-    try {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    ProcessRun.Result r = ProcessRun.run(pb, stdin, Duration.ofSeconds(120));
+    return new Run(r.exit(), r.out(), r.err());
   }
 
   static boolean onPath(String tool) {

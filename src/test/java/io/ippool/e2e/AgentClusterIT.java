@@ -1,5 +1,6 @@
 package io.ippool.e2e;
 
+import io.ippool.testsupport.ProcessRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -32,7 +33,6 @@ import io.ippool.store.DatabaseUrl;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -480,19 +480,7 @@ class AgentClusterIT {
       throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().putAll(env);
-    Path err = Files.createTempFile("agent-it", ".err");
-    pb.redirectError(err.toFile());
-    Process p = pb.start();
-    if (stdin != null) {
-      p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-    }
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(90, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-    }
-    String e = Files.readString(err);
-    Files.delete(err);
-    return new Result(p.exitValue(), out, e);
+    ProcessRun.Result r = ProcessRun.run(pb, stdin, Duration.ofSeconds(90));
+    return new Result(r.exit(), r.out(), r.err());
   }
 }

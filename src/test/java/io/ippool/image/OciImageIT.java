@@ -1,21 +1,19 @@
 package io.ippool.image;
 
+import io.ippool.testsupport.ProcessRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import java.time.Duration;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -194,22 +192,7 @@ class OciImageIT {
         pb.environment().put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
       }
     }
-    Process p = pb.start();
-    p.getOutputStream().close();
-    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(cmd + " did not finish in 120 s");
-    }
-    return new Run(p.exitValue(), out.get(), err.get());
-  }
-
-  private static String read(InputStream in) {
-    try {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    ProcessRun.Result r = ProcessRun.run(pb, null, Duration.ofSeconds(120));
+    return new Run(r.exit(), r.out(), r.err());
   }
 }
